@@ -1,0 +1,54 @@
+# polyglot-desk: every command creates .venv on first use; only Python 3.11+ and make needed.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAGE ?= dev
+# The first Python >= 3.11 on PATH (3.11 first: it is the Lambda runtime we package for).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+
+.PHONY: install run test lint format package bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is required on PATH" >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+## run: the local stack on http://127.0.0.1:$${PORT:-8000} (embedded moto, all workers)
+run: install
+	$(PY) -m devstack
+
+## test: the whole suite (unit, integration, pipeline, packaging), offline
+test: install
+	$(PY) -m ruff check .
+	$(PY) -m infra policies --check
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+## package: CloudFormation for STAGE (default dev) in build/package-$(STAGE)/
+package: install
+	$(PY) -m infra merge-template --stage $(STAGE) --out build/merge-$(STAGE).json
+	rm -rf build/package-$(STAGE)
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package --stage $(STAGE) \
+		--pkg-format cloudformation --merge-template build/merge-$(STAGE).json build/package-$(STAGE)
+	$(VENV)/bin/cfn-lint build/package-$(STAGE)/sam.json
+	@echo "template: build/package-$(STAGE)/sam.json"
+
+## bench: N tickets (default 1000) through the local stack; throughput, latency, AWS calls
+bench: install
+	$(PY) -m bench.pipeline --tickets $${N:-1000}
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

@@ -1,0 +1,14 @@
+"""Wiring only: the Chalice app and its blueprints. Logic lives in chalicelib/."""
+
+from chalice import Chalice
+
+from chalicelib.api.meta import meta_api
+from chalicelib.api.tickets import tickets_api
+from chalicelib.workers.pipeline import pipeline_workers
+from chalicelib.workers.sweeper import sweeper
+
+app = Chalice(app_name="polyglot-desk")
+app.register_blueprint(meta_api)
+app.register_blueprint(tickets_api)
+app.register_blueprint(pipeline_workers)
+app.register_blueprint(sweeper)

@@ -1,0 +1,41 @@
+"""Lazily created, cached boto3 clients.
+
+Created on first use, not at import: moto must be running before a client exists, and a cold
+start should not pay for clients a function never uses. boto3 honours AWS_ENDPOINT_URL and
+AWS_ENDPOINT_URL_<SERVICE>, so the same code talks to moto, another emulator or AWS.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_CLIENT_CONFIG = Config(
+    connect_timeout=3,
+    read_timeout=10,
+    retries={"mode": "standard", "max_attempts": 4},
+    # The workers run in parallel threads in the local stack: keep enough pooled connections.
+    max_pool_connections=32,
+)
+
+_lock = threading.Lock()
+_clients: dict[str, Any] = {}
+
+
+def client(service: str) -> Any:
+    cached = _clients.get(service)
+    if cached is not None:
+        return cached
+    with _lock:
+        if service not in _clients:
+            _clients[service] = boto3.session.Session().client(service, config=_CLIENT_CONFIG)
+        return _clients[service]
+
+
+def reset_clients() -> None:
+    """Forget every client (tests call this when they point boto3 at a new endpoint)."""
+    with _lock:
+        _clients.clear()

@@ -1,0 +1,300 @@
+"""TicketStore on one DynamoDB table (single-table design; keys and indexes in infra/).
+
+Items:
+- ticket:      pk=TICKET#<id>          sk=TICKET
+- idempotency: pk=IDEMPOTENCY#<sha256> sk=IDEMPOTENCY  (expires_at is the table's TTL)
+
+Indexes:
+- by_region (gsi1): open tickets of a region, most urgent then earliest deadline first.
+- by_pipeline_stage (gsi2): tickets a worker still owes a step (or whose final message is not
+  yet confirmed sent), sharded, sorted by when they last moved; the sweeper queries it.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from chalicelib.adapters.aws import client
+from chalicelib.domain.ports import IdempotencyRecord, StaleTicket, StuckTicket, TicketExists
+from chalicelib.domain.routing import priority_rank
+from chalicelib.domain.ticket import Status, Ticket, iso
+
+SWEEP_SHARDS = 4
+REGION_INDEX = "by_region"
+PIPELINE_INDEX = "by_pipeline_stage"
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def ticket_key(ticket_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"TICKET#{ticket_id}"}, "sk": {"S": "TICKET"}}
+
+
+def idempotency_key(key_hash: str) -> dict[str, Any]:
+    return {"pk": {"S": f"IDEMPOTENCY#{key_hash}"}, "sk": {"S": "IDEMPOTENCY"}}
+
+
+def sweep_shard(ticket_id: str) -> int:
+    return zlib.crc32(ticket_id.encode("ascii")) % SWEEP_SHARDS
+
+
+def sweep_partition(status: Status, shard: int) -> str:
+    return f"SWEEP#{status.value}#{shard}"
+
+
+class DynamoDBTicketStore:
+    def __init__(self, table_name: str) -> None:
+        self.table_name = table_name
+
+    @property
+    def _db(self) -> Any:
+        return client("dynamodb")
+
+    # --- writes -------------------------------------------------------------------------
+
+    def create(
+        self,
+        ticket: Ticket,
+        idempotency_key_hash: str | None = None,
+        idempotency: IdempotencyRecord | None = None,
+        expires_at: int | None = None,
+    ) -> None:
+        put_ticket = {
+            "TableName": self.table_name,
+            "Item": self._ticket_item(ticket, awaiting_notification=False),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        try:
+            if idempotency is None or idempotency_key_hash is None:
+                self._db.put_item(**put_ticket)
+                return
+            record = {
+                **idempotency_key(idempotency_key_hash),
+                **_serialize(
+                    {
+                        "entity": "idempotency",
+                        "ticket_id": idempotency.ticket_id,
+                        "fingerprint": idempotency.fingerprint,
+                        "sealed_token": idempotency.sealed_token,
+                        "expires_at": expires_at,
+                    }
+                ),
+            }
+            self._db.transact_write_items(
+                TransactItems=[
+                    {"Put": put_ticket},
+                    {
+                        "Put": {
+                            "TableName": self.table_name,
+                            "Item": record,
+                            # An expired record (TTL deletes lazily) may be taken over.
+                            "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
+                            "ExpressionAttributeValues": {":now": {"N": str(int(time.time()))}},
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if _error_code(error) in {"ConditionalCheckFailedException", "TransactionCanceledException"}:
+                raise TicketExists(ticket.ticket_id) from error
+            raise
+
+    def save_transition(self, before: Ticket, after: Ticket, awaiting_notification: bool) -> None:
+        try:
+            self._db.put_item(
+                TableName=self.table_name,
+                Item=self._ticket_item(after, awaiting_notification),
+                ConditionExpression="#status = :status AND #version = :version",
+                ExpressionAttributeNames={"#status": "status", "#version": "version"},
+                ExpressionAttributeValues={
+                    ":status": {"S": before.status.value},
+                    ":version": {"N": str(before.version)},
+                },
+            )
+        except ClientError as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
+                raise StaleTicket(before.ticket_id) from error
+            raise
+
+    def mark_notified(self, ticket_id: str, version: int) -> None:
+        try:
+            self._db.update_item(
+                TableName=self.table_name,
+                Key=ticket_key(ticket_id),
+                UpdateExpression="REMOVE gsi2pk, gsi2sk, sweep_attempts",
+                ConditionExpression="#version = :version",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues={":version": {"N": str(version)}},
+            )
+        except ClientError as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
+                raise StaleTicket(ticket_id) from error
+            raise
+
+    def record_sweep(self, stuck: StuckTicket, now: datetime, give_up: bool) -> None:
+        """Count a re-send and push the ticket back in the queue of the sweeper's index.
+
+        The version is not bumped: a worker holding the ticket may still finish its step.
+        A ticket past the attempt limit moves to a STUCK partition for an operator to inspect.
+        """
+        partition = (
+            f"STUCK#{stuck.status.value}" if give_up else sweep_partition(stuck.status, sweep_shard(stuck.ticket_id))
+        )
+        try:
+            self._db.update_item(
+                TableName=self.table_name,
+                Key=ticket_key(stuck.ticket_id),
+                UpdateExpression="SET gsi2pk = :partition, gsi2sk = :at, sweep_attempts = :attempts",
+                ConditionExpression="#status = :status AND #version = :version",
+                ExpressionAttributeNames={"#status": "status", "#version": "version"},
+                ExpressionAttributeValues={
+                    ":partition": {"S": partition},
+                    ":at": {"S": iso(now)},
+                    ":attempts": {"N": str(stuck.sweep_attempts + 1)},
+                    ":status": {"S": stuck.status.value},
+                    ":version": {"N": str(stuck.version)},
+                },
+            )
+        except ClientError as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
+                raise StaleTicket(stuck.ticket_id) from error
+            raise
+
+    # --- reads --------------------------------------------------------------------------
+
+    def get(self, ticket_id: str) -> Ticket | None:
+        answer = self._db.get_item(TableName=self.table_name, Key=ticket_key(ticket_id), ConsistentRead=True)
+        item = answer.get("Item")
+        return Ticket.from_record(_deserialize(item)) if item else None
+
+    def get_many(self, ticket_ids: Sequence[str]) -> dict[str, Ticket]:
+        """Consistent BatchGetItem (100 keys a call), retrying unprocessed keys."""
+        found: dict[str, Ticket] = {}
+        unique = list(dict.fromkeys(ticket_ids))
+        for start in range(0, len(unique), 100):
+            pending: dict[str, Any] = {
+                self.table_name: {
+                    "Keys": [ticket_key(ticket_id) for ticket_id in unique[start : start + 100]],
+                    "ConsistentRead": True,
+                }
+            }
+            for attempt in range(6):
+                answer = self._db.batch_get_item(RequestItems=pending)
+                for item in answer.get("Responses", {}).get(self.table_name, []):
+                    ticket = Ticket.from_record(_deserialize(item))
+                    found[ticket.ticket_id] = ticket
+                pending = answer.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                time.sleep(min(0.05 * 2**attempt, 1.0))
+        return found
+
+    def get_idempotency(self, key_hash: str) -> IdempotencyRecord | None:
+        answer = self._db.get_item(TableName=self.table_name, Key=idempotency_key(key_hash), ConsistentRead=True)
+        item = answer.get("Item")
+        if not item:
+            return None
+        record = _deserialize(item)
+        if record.get("expires_at") is not None and int(record["expires_at"]) < time.time():
+            return None
+        return IdempotencyRecord(record["ticket_id"], record["fingerprint"], record["sealed_token"])
+
+    def stuck(self, status: Status, older_than: datetime, limit: int) -> list[StuckTicket]:
+        """Tickets resting in `status` since before `older_than`, oldest first per shard."""
+        found: list[StuckTicket] = []
+        for shard in range(SWEEP_SHARDS):
+            kwargs: dict[str, Any] = {
+                "TableName": self.table_name,
+                "IndexName": PIPELINE_INDEX,
+                "KeyConditionExpression": "gsi2pk = :partition AND gsi2sk < :cutoff",
+                "ExpressionAttributeValues": {
+                    ":partition": {"S": sweep_partition(status, shard)},
+                    ":cutoff": {"S": iso(older_than)},
+                },
+                "Limit": limit,
+            }
+            answer = self._db.query(**kwargs)
+            for item in answer.get("Items", []):
+                record = _deserialize(item)
+                found.append(
+                    StuckTicket(
+                        ticket_id=record["ticket_id"],
+                        status=Status(record["status"]),
+                        version=int(record["version"]),
+                        correlation_id=record.get("correlation_id", ""),
+                        sweep_attempts=int(record.get("sweep_attempts") or 0),
+                        routed_region=record.get("region"),
+                    )
+                )
+        return found[:limit]
+
+    def open_in_region(self, region: str, limit: int = 50) -> list[str]:
+        """Ticket ids of a region's open work list, most urgent and earliest due first."""
+        answer = self._db.query(
+            TableName=self.table_name,
+            IndexName=REGION_INDEX,
+            KeyConditionExpression="gsi1pk = :partition",
+            ExpressionAttributeValues={":partition": {"S": f"OPEN#{region}"}},
+            Limit=limit,
+        )
+        return [item["ticket_id"]["S"] for item in answer.get("Items", [])]
+
+    # --- mapping ------------------------------------------------------------------------
+
+    def _ticket_item(self, ticket: Ticket, awaiting_notification: bool) -> dict[str, Any]:
+        record: dict[str, Any] = {"entity": "ticket", **ticket.to_record()}
+        if ticket.routing is not None:
+            routing = ticket.routing
+            record["region"] = routing.region
+            record["gsi1pk"] = f"OPEN#{routing.region}"
+            record["gsi1sk"] = f"{priority_rank(routing.priority)}#{routing.sla.first_response_due}#{ticket.ticket_id}"
+        if ticket.status is not Status.ROUTED or awaiting_notification:
+            # Still owed a step: visible to the sweeper until the next worker moves it on.
+            record["gsi2pk"] = sweep_partition(ticket.status, sweep_shard(ticket.ticket_id))
+            record["gsi2sk"] = ticket.updated_at
+            record["sweep_attempts"] = 0
+        return {**ticket_key(ticket.ticket_id), **_serialize(record)}
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {key: _to_dynamo(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_dynamo(item) for item in value]
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _from_dynamo(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo(item) for item in value]
+    return value
+
+
+def _serialize(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: _serializer.serialize(_to_dynamo(value)) for key, value in record.items()}
+
+
+def _deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    record = {key: _from_dynamo(_deserializer.deserialize(value)) for key, value in item.items()}
+    for internal in ("pk", "sk", "entity", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"):
+        record.pop(internal, None)
+    return record

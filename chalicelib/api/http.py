@@ -1,0 +1,82 @@
+"""Request reading and response shaping shared by every route."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+from chalice import Response
+from chalice.app import Request
+
+from chalicelib.domain.intake import MAX_BODY_BYTES, ValidationError
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        status_code=status,
+        headers={**JSON_HEADERS, **(headers or {})},
+    )
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if field is not None:
+        error["field"] = field
+    return json_response(status, {"error": error})
+
+
+def not_found() -> Response:
+    # One answer for an unknown id, a missing token and somebody else's token alike.
+    return error_response(404, "not_found", "no such ticket")
+
+
+def read_json_body(request: Request) -> Any:
+    """The parsed body; 413 past 64 KiB (checked before anything else), 400 for bad JSON."""
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise HttpError(
+            413, "payload_too_large", f"the request body is {len(raw)} bytes; the limit is {MAX_BODY_BYTES}"
+        )
+    if not raw.strip():
+        raise HttpError(400, "invalid_body", "the request body is empty; send a JSON object")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise HttpError(400, "invalid_encoding", "the request body must be UTF-8") from None
+    except ValueError as error:
+        raise HttpError(400, "invalid_json", f"the request body is not valid JSON: {error}") from None
+
+
+def header(request: Request, name: str) -> str | None:
+    value = request.headers.get(name)
+    return value if value is None else value.strip()
+
+
+def correlation_id(request: Request) -> str:
+    """The caller's X-Correlation-Id when it looks like one, else a fresh id."""
+    given = header(request, "x-correlation-id")
+    return given if given and _CORRELATION_ID.match(given) else uuid.uuid4().hex
+
+
+def bearer_token(request: Request) -> str | None:
+    value = header(request, "authorization")
+    if not value or not value.lower().startswith("bearer "):
+        return None
+    token = value[7:].strip()
+    return token or None
+
+
+def as_http_error(error: ValidationError) -> HttpError:
+    return HttpError(400, error.code, error.message, error.field)

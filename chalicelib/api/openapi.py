@@ -1,0 +1,249 @@
+"""The OpenAPI 3.1 document served at /openapi.json; tests validate real answers against it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from chalicelib.domain.catalog import known_categories, served_languages
+from chalicelib.domain.intake import (
+    EVIDENCE_KINDS,
+    MAX_DESCRIPTION,
+    MAX_EVIDENCE,
+    MAX_SUBJECT,
+    TIERS,
+)
+from chalicelib.resources import REGIONS
+
+_TS = {"type": "string", "format": "date-time"}
+_NULLABLE_STR = {"type": ["string", "null"]}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    schemas: dict[str, Any] = {
+        "Requester": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "id": {"type": "string", "minLength": 1, "maxLength": 128},
+                "email": {"type": "string", "format": "email", "maxLength": 254},
+                "locale": {
+                    "type": "string",
+                    "description": "BCP 47 tag of the app's language, e.g. es-MX",
+                    "examples": ["es-MX"],
+                },
+                "country": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z]{2}$",
+                    "description": "ISO 3166-1 alpha-2; decides the region",
+                },
+                "tier": {"type": "string", "enum": sorted(TIERS), "default": "standard"},
+            },
+        },
+        "Evidence": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["kind", "value"],
+            "properties": {
+                "kind": {"type": "string", "enum": sorted(EVIDENCE_KINDS)},
+                "value": {"type": "string", "minLength": 1, "maxLength": 2000},
+            },
+        },
+        "Category": {"type": "string", "enum": sorted(known_categories()), "default": "other"},
+        "NewTicket": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["description"],
+            "properties": {
+                "subject": {"type": "string", "maxLength": MAX_SUBJECT},
+                "description": {"type": "string", "minLength": 1, "maxLength": MAX_DESCRIPTION},
+                "category": _ref("Category"),
+                "requester": _ref("Requester"),
+                "evidence": {"type": "array", "maxItems": MAX_EVIDENCE, "items": _ref("Evidence")},
+            },
+        },
+        "TicketCreated": {
+            "type": "object",
+            "required": ["ticket_id", "access_token", "status", "created_at"],
+            "properties": {
+                "ticket_id": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"},
+                "access_token": {
+                    "type": "string",
+                    "description": "Shown once; send as 'Authorization: Bearer <token>'",
+                },
+                "status": {"type": "string"},
+                "created_at": _TS,
+                "links": {"type": "object", "properties": {"self": {"type": "string"}}},
+            },
+        },
+        "Language": {
+            "type": ["object", "null"],
+            "required": ["code", "confidence", "source"],
+            "properties": {
+                "code": {"type": "string", "enum": [*sorted(served_languages()), "und"]},
+                "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                "source": {"type": "string", "description": "evidence used: text, text+locale, locale, script, none"},
+                "low_confidence": {"type": "boolean"},
+            },
+        },
+        "Translation": {
+            "type": ["object", "null"],
+            "required": ["status", "target"],
+            "properties": {
+                "status": {"type": "string", "enum": ["done", "skipped", "pending", "failed"]},
+                "target": {"type": "string"},
+                "provider": _NULLABLE_STR,
+                "subject": _NULLABLE_STR,
+                "description": _NULLABLE_STR,
+                "reason": {"type": "string"},
+            },
+        },
+        "Sla": {
+            "type": ["object", "null"],
+            "required": ["first_response_due", "eta"],
+            "properties": {
+                "first_response_due": _TS,
+                "resolution_due": _TS,
+                "eta": {"type": "object", "required": ["from", "to"], "properties": {"from": _TS, "to": _TS}},
+            },
+        },
+        "Ticket": {
+            "type": "object",
+            "required": [
+                "ticket_id",
+                "status",
+                "category",
+                "language",
+                "translation",
+                "region",
+                "queue",
+                "priority",
+                "sla",
+                "messages",
+                "created_at",
+                "updated_at",
+            ],
+            "properties": {
+                "ticket_id": {"type": "string"},
+                "status": {"type": "string", "enum": ["received", "detected", "translated", "routed"]},
+                "subject": _NULLABLE_STR,
+                "description": {"type": "string"},
+                "category": {"type": "string"},
+                "priority": {"type": ["string", "null"], "enum": ["low", "normal", "high", "urgent", None]},
+                "language": _ref("Language"),
+                "region": {"type": ["string", "null"], "enum": [*REGIONS, None]},
+                "queue": _NULLABLE_STR,
+                "translation": _ref("Translation"),
+                "sla": _ref("Sla"),
+                "messages": {"type": "array", "items": {"type": "object"}},
+                "created_at": _TS,
+                "updated_at": _TS,
+            },
+        },
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "field": {"type": "string"},
+                    },
+                }
+            },
+        },
+        "Health": {
+            "type": "object",
+            "required": ["status"],
+            "properties": {"status": {"type": "string"}, "stage": {"type": "string"}},
+        },
+    }
+    ticket_id_param = {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "polyglot-desk",
+            "version": "1.0.0",
+            "description": (
+                "Multilingual customer-support intake: tickets in any language are detected, "
+                "translated for agents and routed to a regional desk."
+            ),
+        },
+        "paths": {
+            "/tickets": {
+                "post": {
+                    "operationId": "createTicket",
+                    "summary": "Report a problem, in any language",
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string", "minLength": 8, "maxLength": 255},
+                            "description": "A replay with the same key and body returns the same ticket and token",
+                        },
+                        {"name": "X-Correlation-Id", "in": "header", "required": False, "schema": {"type": "string"}},
+                    ],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewTicket")}}},
+                    "responses": {
+                        "201": {
+                            "description": "Stored; processing continues asynchronously",
+                            "content": {"application/json": {"schema": _ref("TicketCreated")}},
+                        },
+                        "400": _error_response("Invalid body; nothing was stored"),
+                        "413": _error_response("Body over 64 KiB; nothing was stored"),
+                        "415": {"description": "Content-Type is not application/json"},
+                        "422": _error_response("Idempotency-Key reused with a different body"),
+                    },
+                }
+            },
+            "/tickets/{ticket_id}": {
+                "get": {
+                    "operationId": "getTicket",
+                    "summary": "The requester's view of their ticket",
+                    "security": [{"accessToken": []}],
+                    "parameters": [ticket_id_param],
+                    "responses": {
+                        "200": {
+                            "description": "The ticket",
+                            "content": {"application/json": {"schema": _ref("Ticket")}},
+                        },
+                        "404": _error_response("Unknown ticket, or missing or wrong token (the same answer)"),
+                    },
+                }
+            },
+            "/health": {
+                "get": {
+                    "operationId": "health",
+                    "responses": {
+                        "200": {"description": "Up", "content": {"application/json": {"schema": _ref("Health")}}}
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {"operationId": "openapi", "responses": {"200": {"description": "This document"}}}
+            },
+        },
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "accessToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The access_token returned by POST /tickets",
+                }
+            },
+        },
+    }

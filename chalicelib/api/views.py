@@ -1,0 +1,58 @@
+"""The JSON shapes of a ticket the API returns (the HTTP contract in docs and /openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain.ticket import Ticket
+
+
+def ticket_view(ticket: Ticket) -> dict[str, Any]:
+    routing = ticket.routing
+    language = ticket.language
+    translation = ticket.translation
+    view: dict[str, Any] = {
+        "ticket_id": ticket.ticket_id,
+        "status": ticket.status.value,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "category": ticket.category,
+        "priority": routing.priority if routing else None,
+        "language": (
+            {
+                "code": language.code,
+                "confidence": language.confidence,
+                "source": language.source,
+                "low_confidence": language.code == "und" or language.confidence < 0.5,
+            }
+            if language
+            else None
+        ),
+        "region": routing.region if routing else None,
+        "queue": routing.queue if routing else None,
+        "translation": (
+            {
+                "status": translation.status.value,
+                "target": translation.target,
+                "provider": translation.provider,
+                "subject": translation.subject,
+                "description": translation.description,
+                **({"reason": translation.reason} if translation.reason else {}),
+            }
+            if translation
+            else None
+        ),
+        "sla": (
+            {
+                "first_response_due": routing.sla.first_response_due,
+                "resolution_due": routing.sla.resolution_due,
+                "eta": {"from": routing.sla.eta_from, "to": routing.sla.eta_to},
+            }
+            if routing
+            else None
+        ),
+        "messages": [],
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+    }
+    return view

@@ -1,0 +1,50 @@
+"""Claim-check messages between stages: ids only, the table holds the ticket."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.domain.ticket import Status
+
+VERSION = 1
+
+# The event a message announces, by the status the ticket has just reached.
+EVENT_BY_STATUS = {
+    Status.RECEIVED: "ticket.received",
+    Status.DETECTED: "ticket.detected",
+    Status.TRANSLATED: "ticket.translated",
+    Status.ROUTED: "ticket.routed",
+}
+
+
+class MalformedMessage(ValueError):
+    """A queue message this code cannot read; it goes to the dead-letter queue after retries."""
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    type: str
+    ticket_id: str
+    correlation_id: str
+
+    def to_body(self) -> dict[str, Any]:
+        return {"type": self.type, "v": VERSION, "ticket_id": self.ticket_id, "correlation_id": self.correlation_id}
+
+
+def claim_check(status: Status, ticket_id: str, correlation_id: str) -> ClaimCheck:
+    return ClaimCheck(EVENT_BY_STATUS[status], ticket_id, correlation_id)
+
+
+def parse_claim_check(raw: str) -> ClaimCheck:
+    try:
+        body = json.loads(raw)
+    except (TypeError, ValueError) as error:
+        raise MalformedMessage(f"not JSON: {error}") from None
+    if not isinstance(body, dict) or body.get("v") != VERSION:
+        raise MalformedMessage(f"unsupported message version: {raw[:200]!r}")
+    ticket_id, kind, correlation = body.get("ticket_id"), body.get("type"), body.get("correlation_id")
+    if not (isinstance(ticket_id, str) and isinstance(kind, str) and kind in EVENT_BY_STATUS.values()):
+        raise MalformedMessage(f"missing ticket_id or type: {raw[:200]!r}")
+    return ClaimCheck(kind, ticket_id, correlation if isinstance(correlation, str) else "")

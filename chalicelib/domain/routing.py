@@ -1,0 +1,79 @@
+"""Which regional desk gets a ticket, at what priority, and by when it must be answered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from chalicelib.domain.catalog import load
+from chalicelib.domain.ticket import Language, Requester, Sla, iso
+
+UNDETERMINED = "und"
+
+
+@dataclass(frozen=True)
+class RoutingTable:
+    region_by_country: dict[str, str]
+    region_by_language: dict[str, str]
+    default_region: str
+
+    def region_for(self, requester: Requester, language: Language | None) -> tuple[str, str]:
+        """(region, reason). The country decides when known, then the locale's region,
+        then the detected language, else the default desk."""
+        if requester.country and requester.country in self.region_by_country:
+            return self.region_by_country[requester.country], "country"
+        locale_country = requester.locale_region
+        if locale_country and locale_country in self.region_by_country:
+            return self.region_by_country[locale_country], "locale"
+        if language and language.code != UNDETERMINED and language.code in self.region_by_language:
+            return self.region_by_language[language.code], "language"
+        return self.default_region, "default"
+
+
+@lru_cache(maxsize=1)
+def routing_table() -> RoutingTable:
+    data = load("routing.json")
+    by_country: dict[str, str] = {}
+    by_language: dict[str, str] = {}
+    for region, spec in data["regions"].items():
+        for country in spec["countries"]:
+            by_country[country] = region
+        for language in spec["languages"]:
+            by_language[language] = region
+    return RoutingTable(by_country, by_language, data["default_region"])
+
+
+def priority_for(category: str, tier: str) -> str:
+    """The category's priority (longest matching prefix wins), raised for business users."""
+    rules = load("priority_rules.json")
+    levels: list[str] = rules["levels"]
+    level = rules["default"]
+    by_category: dict[str, str] = rules["by_category"]
+    if category in by_category:
+        level = by_category[category]
+    elif category.split(".")[0] in by_category:
+        level = by_category[category.split(".")[0]]
+    raised = levels.index(level) + int(rules["tier_raise"].get(tier, 0))
+    return levels[min(raised, len(levels) - 1)]
+
+
+def sla_for(priority: str, created_at: datetime) -> Sla:
+    """Deadlines counted from the ticket's creation, from the SLA policy data file."""
+    policy = load("sla_policy.json")
+    first_response = created_at + timedelta(hours=policy["first_response_hours"][priority])
+    resolution = created_at + timedelta(days=policy["resolution_days"][priority])
+    return Sla(
+        first_response_due=iso(first_response),
+        resolution_due=iso(resolution),
+        # Until the desk knows its backlog, the honest window is "between the first answer and
+        # the resolution deadline".
+        eta_from=iso(first_response),
+        eta_to=iso(resolution),
+    )
+
+
+def priority_rank(priority: str) -> int:
+    """0 for the most urgent level: sorts a region's work list most urgent first."""
+    levels: list[str] = load("priority_rules.json")["levels"]
+    return len(levels) - 1 - levels.index(priority)

@@ -1,0 +1,191 @@
+"""The ticket, its status machine and the values each pipeline stage adds to it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    """Pipeline statuses, in the only order a ticket may move through them."""
+
+    RECEIVED = "received"
+    DETECTED = "detected"
+    TRANSLATED = "translated"
+    ROUTED = "routed"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+
+_RANKS = {status: rank for rank, status in enumerate(Status)}
+
+# The statuses a worker still has to move on; a ticket resting in one of them too long is stuck.
+PIPELINE_STATUSES: tuple[Status, ...] = (Status.RECEIVED, Status.DETECTED, Status.TRANSLATED)
+
+
+class TransitionError(ValueError):
+    """A status change that would move a ticket backwards or sideways."""
+
+
+class TranslationStatus(StrEnum):
+    DONE = "done"
+    SKIPPED = "skipped"  # already in the pivot language
+    PENDING = "pending"  # no provider reachable or configured: translated later
+    FAILED = "failed"  # a provider answered but cannot translate this text
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class Requester:
+    id: str | None = None
+    email: str | None = None
+    locale: str | None = None
+    country: str | None = None
+    tier: str = "standard"
+
+    @property
+    def locale_language(self) -> str | None:
+        """`es` for `es-MX`; None when no locale was given."""
+        if not self.locale:
+            return None
+        return self.locale.replace("_", "-").split("-")[0].lower()
+
+    @property
+    def locale_region(self) -> str | None:
+        """`MX` for `es-MX` (the last two-letter subtag), used when no country was given."""
+        if not self.locale:
+            return None
+        for part in reversed(self.locale.replace("_", "-").split("-")[1:]):
+            if len(part) == 2 and part.isalpha():
+                return part.upper()
+        return None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # ISO 639-1, or "und" when the detector cannot tell
+    confidence: float
+    source: str  # what the answer rests on: text, text+locale, locale, script, none
+
+
+@dataclass(frozen=True)
+class Translation:
+    status: TranslationStatus
+    target: str
+    provider: str | None = None
+    subject: str | None = None
+    description: str | None = None
+    reason: str | None = None  # why it is pending or failed, for agents and operators
+
+
+@dataclass(frozen=True)
+class Sla:
+    first_response_due: str
+    resolution_due: str
+    eta_from: str
+    eta_to: str
+
+
+@dataclass(frozen=True)
+class Routing:
+    region: str
+    queue: str
+    priority: str
+    sla: Sla
+    reason: str  # "country", "locale", "language" or "default": why this region
+
+
+@dataclass(frozen=True)
+class Ticket:
+    ticket_id: str
+    status: Status
+    version: int
+    created_at: str
+    updated_at: str
+    description: str
+    token_hash: str
+    correlation_id: str
+    subject: str | None = None
+    category: str = "other"
+    requester: Requester = field(default_factory=Requester)
+    evidence: tuple[Evidence, ...] = ()
+    language: Language | None = None
+    translation: Translation | None = None
+    routing: Routing | None = None
+    history: tuple[dict[str, str], ...] = ()
+
+    def advance(self, to: Status, now: datetime, actor: str, **changes: Any) -> Ticket:
+        """The ticket after moving forward to `to`; the version grows by one."""
+        if to.rank <= self.status.rank:
+            raise TransitionError(f"ticket {self.ticket_id} cannot move from {self.status} to {to}")
+        stamp = iso(now)
+        event = {"at": stamp, "from": self.status.value, "to": to.value, "by": actor}
+        return replace(
+            self,
+            status=to,
+            version=self.version + 1,
+            updated_at=stamp,
+            history=(*self.history, event),
+            **changes,
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        """Plain JSON-able values (enums as strings), the shape the store persists."""
+        record = asdict(self)
+        record["status"] = self.status.value
+        if self.translation is not None:
+            record["translation"]["status"] = self.translation.status.value
+        record["evidence"] = [asdict(item) for item in self.evidence]
+        record["history"] = list(self.history)
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Ticket:
+        translation = record.get("translation")
+        routing = record.get("routing")
+        language = record.get("language")
+        return cls(
+            ticket_id=record["ticket_id"],
+            status=Status(record["status"]),
+            version=int(record["version"]),
+            created_at=record["created_at"],
+            updated_at=record["updated_at"],
+            description=record["description"],
+            token_hash=record["token_hash"],
+            correlation_id=record["correlation_id"],
+            subject=record.get("subject"),
+            category=record.get("category") or "other",
+            requester=Requester(**(record.get("requester") or {})),
+            evidence=tuple(Evidence(**item) for item in record.get("evidence") or ()),
+            language=(
+                Language(language["code"], float(language["confidence"]), language["source"]) if language else None
+            ),
+            translation=(
+                Translation(**{**translation, "status": TranslationStatus(translation["status"])})
+                if translation
+                else None
+            ),
+            routing=(Routing(**{**routing, "sla": Sla(**routing["sla"])}) if routing else None),
+            history=tuple(record.get("history") or ()),
+        )

@@ -1,0 +1,43 @@
+"""Names of every AWS resource, derived from the stage.
+
+The one place that spells a resource name: `infra/` builds the CloudFormation template from
+these functions, the app derives its queue and table names from them, and the local stack and
+tests create their resources from the same template.
+"""
+
+from __future__ import annotations
+
+APP_NAME = "polyglot-desk"
+
+# Pipeline queues, named after the worker that consumes them.
+DETECT = "detect"
+TRANSLATE = "translate"
+ROUTE = "route"
+PIPELINE_QUEUES: tuple[str, ...] = (DETECT, TRANSLATE, ROUTE)
+
+REGIONS: tuple[str, ...] = ("na", "latam", "emea", "apac", "global")
+
+
+def table_name(stage: str) -> str:
+    return f"{APP_NAME}-{stage}-tickets"
+
+
+def queue_name(stage: str, role: str) -> str:
+    """`role` is a pipeline queue (detect, translate, route) or `desk-<region>`."""
+    return f"{APP_NAME}-{stage}-{role}"
+
+
+def dead_letter_queue_name(stage: str, role: str) -> str:
+    return f"{queue_name(stage, role)}-dlq"
+
+
+def desk_role(region: str) -> str:
+    return f"desk-{region}"
+
+
+def desk_queue_name(stage: str, region: str) -> str:
+    return queue_name(stage, desk_role(region))
+
+
+def all_queue_roles() -> tuple[str, ...]:
+    return PIPELINE_QUEUES + tuple(desk_role(region) for region in REGIONS)

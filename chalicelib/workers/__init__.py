@@ -1,0 +1,1 @@
+"""SQS and scheduled workers: thin Chalice blueprints over the shared stage runner."""

@@ -1,0 +1,233 @@
+"""Every AWS resource polyglot-desk owns, as a CloudFormation template built in Python.
+
+Deploy merges `merge_template(stage)` into Chalice's output (`make package`); the local stack
+and the tests create the same resources from `resources_template(stage)` against moto. Names
+come from chalicelib.resources, Lambda timeouts from .chalice/config.json, so a queue's
+visibility timeout always covers its consumer.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from chalicelib import resources
+
+ROOT = Path(__file__).resolve().parent.parent
+CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
+
+MAX_RECEIVE_COUNT = 5
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+QUEUE_RETENTION_SECONDS = 4 * 24 * 3600
+# The consumer of each pipeline queue (a Chalice function name).
+CONSUMERS = {
+    resources.DETECT: "detect_language",
+    resources.TRANSLATE: "translate_ticket",
+    resources.ROUTE: "route_ticket",
+}
+# Desk queues are read by agents' tools, not Lambda: give a reader 5 minutes per message.
+DESK_VISIBILITY_SECONDS = 300
+FUNCTIONS = ("api_handler", "detect_language", "translate_ticket", "route_ticket", "sweep_stuck_tickets")
+
+
+def _logical(role: str) -> str:
+    """CloudFormation logical id for a queue role: desk-latam -> DeskLatamQueue."""
+    return "".join(part.capitalize() for part in role.split("-")) + "Queue"
+
+
+def lambda_setting(stage: str, function: str, key: str) -> Any:
+    config = json.loads(CHALICE_CONFIG.read_text())
+    stage_config = config["stages"].get(stage, {})
+    for scope in (stage_config.get("lambda_functions", {}).get(function, {}), stage_config, config):
+        if key in scope:
+            return scope[key]
+    return {"lambda_timeout": 60, "lambda_memory_size": 128}[key]
+
+
+def visibility_timeout(stage: str, role: str) -> int:
+    consumer = CONSUMERS.get(role)
+    if consumer is None:
+        return DESK_VISIBILITY_SECONDS
+    return 6 * int(lambda_setting(stage, consumer, "lambda_timeout"))
+
+
+def table_resource(stage: str) -> dict[str, Any]:
+    attributes = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"]
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "TableName": resources.table_name(stage),
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name in attributes],
+            "KeySchema": [
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            "GlobalSecondaryIndexes": [
+                {
+                    # A region's open work list: most urgent, then earliest deadline, first.
+                    "IndexName": "by_region",
+                    "KeySchema": [
+                        {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                        {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["ticket_id", "status", "version"]},
+                },
+                {
+                    # Tickets still owed a pipeline step, by when they last moved (sparse).
+                    "IndexName": "by_pipeline_stage",
+                    "KeySchema": [
+                        {"AttributeName": "gsi2pk", "KeyType": "HASH"},
+                        {"AttributeName": "gsi2sk", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {
+                        "ProjectionType": "INCLUDE",
+                        "NonKeyAttributes": [
+                            "ticket_id",
+                            "status",
+                            "version",
+                            "correlation_id",
+                            "sweep_attempts",
+                            "region",
+                        ],
+                    },
+                },
+            ],
+            "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": stage == "prod"},
+            "SSESpecification": {"SSEEnabled": True},
+        },
+    }
+
+
+def queue_resources(stage: str, role: str) -> dict[str, Any]:
+    logical = _logical(role)
+    dead_letter = logical.replace("Queue", "DeadLetterQueue")
+    return {
+        dead_letter: {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": resources.dead_letter_queue_name(stage, role),
+                "MessageRetentionPeriod": DLQ_RETENTION_SECONDS,
+                "SqsManagedSseEnabled": True,
+            },
+        },
+        logical: {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": resources.queue_name(stage, role),
+                "VisibilityTimeout": visibility_timeout(stage, role),
+                "MessageRetentionPeriod": QUEUE_RETENTION_SECONDS,
+                "SqsManagedSseEnabled": True,
+                "RedrivePolicy": {
+                    "deadLetterTargetArn": {"Fn::GetAtt": [dead_letter, "Arn"]},
+                    "maxReceiveCount": MAX_RECEIVE_COUNT,
+                },
+            },
+        },
+    }
+
+
+def resources_template(stage: str) -> dict[str, Any]:
+    """The resources alone: deployable by itself, and what moto is given locally."""
+    owned: dict[str, Any] = {"TicketsTable": table_resource(stage)}
+    for role in resources.all_queue_roles():
+        owned.update(queue_resources(stage, role))
+    outputs: dict[str, Any] = {"TicketsTableName": {"Value": {"Ref": "TicketsTable"}}}
+    for role in resources.all_queue_roles():
+        outputs[_logical(role) + "Url"] = {"Value": {"Ref": _logical(role)}}
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"polyglot-desk {stage}: ticket table, pipeline and desk queues with dead-letter queues",
+        "Resources": owned,
+        "Outputs": outputs,
+    }
+
+
+def merge_template(stage: str) -> dict[str, Any]:
+    """What `chalice package --merge-template` adds to Chalice's SAM output.
+
+    Besides the resources: partial batch responses on every SQS event source (Chalice cannot
+    set FunctionResponseTypes itself) and a dependency of each worker on its queue.
+    """
+    template = resources_template(stage)
+    for role, function in CONSUMERS.items():
+        logical_function = _chalice_logical_id(function)
+        template["Resources"][logical_function] = {
+            "DependsOn": [_logical(role)],
+            "Properties": {
+                "Events": {
+                    f"{logical_function}SqsEventSource": {
+                        "Properties": {"FunctionResponseTypes": ["ReportBatchItemFailures"]}
+                    }
+                }
+            },
+        }
+    return template
+
+
+def _chalice_logical_id(function: str) -> str:
+    """Chalice's logical id for a function: detect_language -> DetectLanguage."""
+    return "".join(part.capitalize() for part in function.split("_"))
+
+
+def iam_policy(stage: str, function: str) -> dict[str, Any]:
+    """Least privilege per function, written to .chalice/policy-<stage>-<function>.json."""
+    table = f"arn:aws:dynamodb:*:*:table/{resources.table_name(stage)}"
+
+    def queue(role: str) -> str:
+        return f"arn:aws:sqs:*:*:{resources.queue_name(stage, role)}"
+
+    logs = {
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": "arn:aws:logs:*:*:*",
+    }
+    read_ticket = ["dynamodb:GetItem", "dynamodb:BatchGetItem"]
+    send = ["sqs:SendMessage", "sqs:GetQueueUrl"]
+    consume = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
+    statements: list[dict[str, Any]] = [logs]
+    if function == "api_handler":
+        statements += [
+            {"Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:GetItem"], "Resource": table},
+            {"Effect": "Allow", "Action": send, "Resource": queue(resources.DETECT)},
+        ]
+    elif function in ("detect_language", "translate_ticket", "route_ticket"):
+        role = next(role for role, consumer in CONSUMERS.items() if consumer == function)
+        next_roles = {
+            resources.DETECT: [resources.TRANSLATE, resources.ROUTE],
+            resources.TRANSLATE: [resources.ROUTE],
+            resources.ROUTE: [resources.desk_role(region) for region in resources.REGIONS],
+        }[role]
+        write = ["dynamodb:PutItem"] + (["dynamodb:UpdateItem"] if role == resources.ROUTE else [])
+        statements += [
+            {"Effect": "Allow", "Action": read_ticket + write, "Resource": table},
+            {"Effect": "Allow", "Action": consume, "Resource": queue(role)},
+            {"Effect": "Allow", "Action": send, "Resource": [queue(next_role) for next_role in next_roles]},
+        ]
+        if role == resources.TRANSLATE:
+            statements.append({"Effect": "Allow", "Action": ["translate:TranslateText"], "Resource": "*"})
+    elif function == "sweep_stuck_tickets":
+        statements += [
+            {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": f"{table}/index/by_pipeline_stage"},
+            {"Effect": "Allow", "Action": ["dynamodb:UpdateItem"], "Resource": table},
+            {
+                "Effect": "Allow",
+                "Action": send,
+                "Resource": [queue(role) for role in resources.all_queue_roles()],
+            },
+        ]
+    else:
+        raise ValueError(f"no policy for {function}")
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def policy_path(stage: str, function: str) -> Path:
+    return ROOT / ".chalice" / f"policy-{stage}-{function}.json"
+
+
+def render_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"

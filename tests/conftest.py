@@ -1,0 +1,111 @@
+"""Shared fixtures: an in-process moto account with the infra/ resources, the app, pollers.
+
+The environment is set before `app` is imported: Chalice reads queue names in decorators.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+TEST_STAGE = "test"
+_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "APP_STAGE": TEST_STAGE,
+    "TRANSLATORS": "none",
+    "REPORT_BATCH_ITEM_FAILURES": "true",
+    "SWEEP_AFTER_SECONDS": "60",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+}
+for _name in list(os.environ):
+    if _name.startswith("AWS_ENDPOINT_URL") or _name in {"AWS_PROFILE", "GOOGLE_TRANSLATE_URL", "TABLE_NAME"}:
+        del os.environ[_name]
+os.environ.update(_ENV)
+
+from chalice.test import Client  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from chalicelib import resources  # noqa: E402
+from chalicelib.adapters.aws import client, reset_clients  # noqa: E402
+from chalicelib.services import reset_services  # noqa: E402
+from devstack.poller import QueuePoller  # noqa: E402
+from infra.apply import create_resources  # noqa: E402
+from infra.stack import resources_template  # noqa: E402
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """A fresh moto account holding exactly the resources infra/ defines."""
+    with mock_aws():
+        reset_clients()
+        reset_services()
+        create_resources(resources_template(TEST_STAGE), client("dynamodb"), client("sqs"))
+        yield
+        reset_clients()
+        reset_services()
+
+
+@pytest.fixture
+def chalice_app(aws: None) -> Any:
+    import app as app_module
+
+    return app_module.app
+
+
+@pytest.fixture
+def api(chalice_app: Any) -> Iterator[Client]:
+    with Client(chalice_app, stage_name=TEST_STAGE) as test_client:
+        yield test_client
+
+
+@dataclass
+class Pipeline:
+    """Drives the real worker handlers from the real queues, like Lambda's pollers would."""
+
+    pollers: dict[str, QueuePoller] = field(default_factory=dict)
+
+    def step(self, role: str) -> int:
+        return self.pollers[role].poll_once(wait_seconds=0).received
+
+    def drain(self, max_rounds: int = 50) -> None:
+        for _ in range(max_rounds):
+            if not sum(self.step(role) for role in resources.PIPELINE_QUEUES):
+                return
+        raise AssertionError("the pipeline did not settle")
+
+    def desk_messages(self, region: str) -> list[dict[str, Any]]:
+        sqs = client("sqs")
+        url = sqs.get_queue_url(QueueName=resources.desk_queue_name(TEST_STAGE, region))["QueueUrl"]
+        found: list[dict[str, Any]] = []
+        while True:
+            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=600).get("Messages", [])
+            if not batch:
+                return found
+            found.extend(json.loads(message["Body"]) for message in batch)
+
+
+@pytest.fixture
+def pipeline(chalice_app: Any) -> Pipeline:
+    from chalicelib.workers import pipeline as workers
+
+    handlers = {
+        resources.DETECT: (workers.detect_language, "detect_language"),
+        resources.TRANSLATE: (workers.translate_ticket, "translate_ticket"),
+        resources.ROUTE: (workers.route_ticket, "route_ticket"),
+    }
+    sqs = client("sqs")
+    return Pipeline(
+        {
+            role: QueuePoller(sqs, resources.queue_name(TEST_STAGE, role), handler, name, wait_seconds=0)
+            for role, (handler, name) in handlers.items()
+        }
+    )

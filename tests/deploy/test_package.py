@@ -1,0 +1,170 @@
+"""The deploy path: `chalice package` merged with infra/ gives a template AWS will accept.
+
+Builds the real deployment package once (pip fetches Lambda wheels from PyPI), then checks
+what a broken deploy would get wrong: cfn-lint, partial batch responses, queue timeouts
+against function timeouts, least-privilege roles, and handlers that import on their own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib import resources
+from infra.stack import CONSUMERS, iam_policy, merge_template
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+STAGE = "dev"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Given the dev stage's merge template written by infra/
+    out = tmp_path_factory.mktemp("package")
+    merge = out / "merge.json"
+    merge.write_text(json.dumps(merge_template(STAGE)))
+    # When chalice packages the app for CloudFormation
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
+    subprocess.run(
+        [
+            str(BIN / "chalice"),
+            "package",
+            "--stage",
+            STAGE,
+            "--pkg-format",
+            "cloudformation",
+            "--merge-template",
+            str(merge),
+            str(out / "build"),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return out / "build"
+
+
+@pytest.fixture(scope="module")
+def template(package: Path) -> dict[str, Any]:
+    return json.loads((package / "sam.json").read_text())
+
+
+def _functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: resource
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def test_cfn_lint_accepts_the_packaged_template(package: Path) -> None:
+    # Then cfn-lint (with the SAM transform) reports nothing
+    result = subprocess.run(
+        [str(BIN / "cfn-lint"), str(package / "sam.json")], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_sqs_event_source_reports_partial_batch_failures(template: dict[str, Any]) -> None:
+    sources = [
+        event["Properties"]
+        for function in _functions(template).values()
+        for event in function["Properties"].get("Events", {}).values()
+        if event["Type"] == "SQS"
+    ]
+    # Then all three pipeline consumers are there, each with ReportBatchItemFailures on;
+    # otherwise AWS would delete the records a handler reports as failed.
+    assert len(sources) == len(CONSUMERS)
+    assert all(source["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for source in sources)
+    for function in _functions(template).values():
+        env = function["Properties"]["Environment"]["Variables"]
+        assert env["REPORT_BATCH_ITEM_FAILURES"] == "true"
+
+
+def test_queue_visibility_covers_six_times_the_consumer_timeout(template: dict[str, Any]) -> None:
+    functions = _functions(template)
+    for role, function_name in CONSUMERS.items():
+        logical = "".join(part.capitalize() for part in function_name.split("_"))
+        timeout = functions[logical]["Properties"]["Timeout"]
+        queue = template["Resources"][role.capitalize() + "Queue"]["Properties"]
+        assert queue["QueueName"] == resources.queue_name(STAGE, role)
+        assert queue["VisibilityTimeout"] >= 6 * timeout
+        assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
+        assert functions[logical].get("DependsOn") == [role.capitalize() + "Queue"]
+
+
+def test_every_function_runs_with_its_own_least_privilege_policy(template: dict[str, Any]) -> None:
+    roles = {name: resource for name, resource in template["Resources"].items() if resource["Type"] == "AWS::IAM::Role"}
+    assert len(roles) == 5
+    documents = [role["Properties"]["Policies"][0]["PolicyDocument"] for role in roles.values()]
+    expected = [
+        iam_policy(STAGE, name)
+        for name in ("api_handler", "detect_language", "translate_ticket", "route_ticket", "sweep_stuck_tickets")
+    ]
+    assert sorted(map(json.dumps, documents)) == sorted(map(json.dumps, expected))
+    for document in documents:
+        for statement in document["Statement"]:
+            assert statement["Resource"] != "*" or statement["Action"] == ["translate:TranslateText"]
+
+
+def test_the_table_and_every_queue_have_one_definition(template: dict[str, Any]) -> None:
+    table = template["Resources"]["TicketsTable"]["Properties"]
+    assert table["TableName"] == resources.table_name(STAGE)
+    assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {"by_region", "by_pipeline_stage"}
+    names = {
+        resource["Properties"]["QueueName"]
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::SQS::Queue"
+    }
+    for role in resources.all_queue_roles():
+        assert resources.queue_name(STAGE, role) in names
+        assert resources.dead_letter_queue_name(STAGE, role) in names
+
+
+def test_each_lambda_handler_imports_from_the_bundle_alone(
+    package: Path, tmp_path: Path, template: dict[str, Any]
+) -> None:
+    # Given the deployment zip unpacked where Lambda would put it, without app.py's neighbours
+    task = tmp_path / "task"
+    with zipfile.ZipFile(package / "deployment.zip") as bundle:
+        bundle.extractall(task)
+    # and only what the Lambda runtime adds: boto3 and its dependencies, borrowed from the venv
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    for name in ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"):
+        source = Path(importlib.import_module(name).__file__ or "")
+        source = source.parent if source.name == "__init__.py" else source
+        (runtime / source.name).symlink_to(source)
+    handlers = [function["Properties"]["Handler"] for function in _functions(template).values()]
+    script = (
+        "import importlib, sys\n"
+        "for handler in sys.argv[1:]:\n"
+        "    module, name = handler.rsplit('.', 1)\n"
+        "    assert callable(getattr(importlib.import_module(module), name)), handler\n"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "APP_STAGE": STAGE,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "PYTHONPATH": os.pathsep.join([str(task), str(runtime)]),
+    }
+    # When each handler string is imported in a clean interpreter (-S: no site-packages)
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", script, *handlers], cwd=task, env=env, capture_output=True, text=True
+    )
+    # Then every one resolves to a callable
+    assert result.returncode == 0, result.stderr

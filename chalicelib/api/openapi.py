@@ -204,7 +204,7 @@ def openapi_document() -> dict[str, Any]:
                         },
                         "400": _error_response("Invalid body; nothing was stored"),
                         "413": _error_response("Body over 64 KiB; nothing was stored"),
-                        "415": {"description": "Content-Type is not application/json"},
+                        "415": {"description": "Content-Type is not application/json (or form/text carrying JSON)"},
                         "422": _error_response("Idempotency-Key reused with a different body"),
                     },
                 }

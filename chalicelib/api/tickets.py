@@ -47,7 +47,12 @@ def answers_errors(route: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
-@tickets_api.route("/tickets", methods=["POST"], content_types=["application/json"])
+# The body is always parsed as JSON; form and text types are accepted too so that a plain
+# `curl -d '{...}'` (which sends application/x-www-form-urlencoded) just works.
+INTAKE_CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "text/plain"]
+
+
+@tickets_api.route("/tickets", methods=["POST"], content_types=INTAKE_CONTENT_TYPES)
 @answers_errors
 def create_ticket() -> Response:
     request = tickets_api.current_request

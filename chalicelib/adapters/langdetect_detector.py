@@ -14,18 +14,24 @@ from chalicelib.domain.routing import UNDETERMINED
 from chalicelib.domain.ticket import Language, Requester
 
 # Removed before detection: they are not language, and they fool character n-gram models.
-_NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\S+|\b[A-Z0-9]*\d[A-Z0-9-]{4,}\b|[\d_#*/\\|<>\[\]{}()=+~^%$€£¥]+")
+_NOISE = re.compile(
+    r"https?://\S+|www\.\S+|\S+@\S+\.\S+"
+    # ids such as ORD-99812, TXN-2024-000123 or A1B2C3D4: letters and digits joined, with a digit
+    r"|\b(?=[A-Za-z0-9-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b|\b[A-Z0-9]*\d[A-Z0-9-]{4,}\b"
+    r"|[\d_#*/\\|<>\[\]{}()=+~^%$€£¥]+"
+)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 # Countries where Malay, not Indonesian, is the language of the same-looking text.
 _MALAY_COUNTRIES = frozenset({"MY", "BN", "SG"})
 # Below this, the text alone is not trusted and a served locale language may win.
 _TRUST_TEXT = 0.80
 
+_KANA = re.compile(r"[\u3040-\u30ff]")
 # Scripts that belong to exactly one served language decide on their own; langdetect calls
 # some Chinese Korean, so the script is checked first.
 _SCRIPT_LANGUAGE = (
     (re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"), "ko"),
-    (re.compile(r"[\u3040-\u30ff]"), "ja"),
+    (_KANA, "ja"),
     (re.compile(r"[\u0e00-\u0e7f]"), "th"),
     (re.compile(r"[\u0590-\u05ff]"), "he"),
     (re.compile(r"[\u0370-\u03ff]"), "el"),
@@ -93,6 +99,8 @@ class LangdetectDetector:
             if share >= 0.3:
                 return Language(code, round(min(0.99, 0.7 + share * 0.3), 4), "script")
         han = sum(1 for letter in letters if _HAN.match(letter)) / len(letters)
+        if han >= 0.5 and any(_KANA.match(letter) for letter in letters):
+            return Language("ja", 0.9, "script")  # kana never appear in Chinese
         if han >= 0.5:
             # Han without kana or hangul: Chinese, unless the requester's locale says Japanese.
             if hinted == "ja":

@@ -21,6 +21,7 @@ class GoogleTranslator:
     """
 
     name = "google"
+    max_chars = 4_900  # deep-translator refuses 5,000 characters or more
 
     def __init__(self, base_url: str | None, timeout_seconds: float) -> None:
         self._base_url = base_url

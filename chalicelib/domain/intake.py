@@ -23,7 +23,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 # BCP 47 as apps send it: a 2-3 letter language, then optional script/region/variant subtags.
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,3}$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,255}$")
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{8,255}")
 
 
 class ValidationError(ValueError):
@@ -73,7 +73,7 @@ def parse_new_ticket(body: Any) -> NewTicket:
 def check_idempotency_key(key: str | None) -> str | None:
     if key is None:
         return None
-    if not _IDEMPOTENCY_KEY.match(key):
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
         raise ValidationError(
             "invalid_idempotency_key",
             "Idempotency-Key must be 8 to 255 visible ASCII characters",
@@ -169,7 +169,7 @@ def _evidence(value: Any) -> tuple[Evidence, ...]:
         if not isinstance(item, dict) or set(item) - {"kind", "value"}:
             raise ValidationError("invalid_type", f"{where} must be an object with kind and value", where)
         kind, text = item.get("kind"), item.get("value")
-        if kind not in EVIDENCE_KINDS:
+        if not isinstance(kind, str) or kind not in EVIDENCE_KINDS:
             raise ValidationError(
                 "invalid_evidence_kind", f"{where}.kind must be one of {sorted(EVIDENCE_KINDS)}", f"{where}.kind"
             )

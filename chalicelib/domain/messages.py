@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.domain.ids import is_ticket_id
 from chalicelib.domain.ticket import Status
 
 VERSION = 1
@@ -45,6 +46,6 @@ def parse_claim_check(raw: str) -> ClaimCheck:
     if not isinstance(body, dict) or body.get("v") != VERSION:
         raise MalformedMessage(f"unsupported message version: {raw[:200]!r}")
     ticket_id, kind, correlation = body.get("ticket_id"), body.get("type"), body.get("correlation_id")
-    if not (isinstance(ticket_id, str) and isinstance(kind, str) and kind in EVENT_BY_STATUS.values()):
+    if not (isinstance(ticket_id, str) and is_ticket_id(ticket_id) and kind in EVENT_BY_STATUS.values()):
         raise MalformedMessage(f"missing ticket_id or type: {raw[:200]!r}")
     return ClaimCheck(kind, ticket_id, correlation if isinstance(correlation, str) else "")

@@ -24,6 +24,7 @@ class TranslationRejected(RuntimeError):
 
 class Translator(Protocol):
     name: str
+    max_chars: int  # the provider's limit for one call; longer text is split on sentences
 
     def translate(self, text: str, source: str, target: str) -> str:
         """Raise ProviderUnavailable or TranslationRejected rather than return a bad text."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib import resources
+from chalicelib.domain.chunking import translate_in_chunks
 from chalicelib.domain.ports import Detector, ProviderUnavailable, TranslationRejected, Translator
 from chalicelib.domain.routing import UNDETERMINED, priority_for, routing_table, sla_for
 from chalicelib.domain.ticket import (
@@ -58,8 +59,8 @@ def translate_fields(ticket: Ticket, translators: Sequence[Translator], pivot: s
     any_unavailable = False
     for translator in translators:
         try:
-            subject = translator.translate(ticket.subject, source, pivot) if ticket.subject else None
-            description = translator.translate(ticket.description, source, pivot)
+            subject = _translate_text(translator, ticket.subject, source, pivot) if ticket.subject else None
+            description = _translate_text(translator, ticket.description, source, pivot)
         except ProviderUnavailable as error:
             any_unavailable = True
             problems.append(f"{translator.name}: unavailable ({error})")
@@ -79,6 +80,10 @@ def translate_fields(ticket: Ticket, translators: Sequence[Translator], pivot: s
         target=pivot,
         reason="; ".join(problems)[:500],
     )
+
+
+def _translate_text(translator: Translator, text: str, source: str, target: str) -> str:
+    return translate_in_chunks(text, translator.max_chars, lambda chunk: translator.translate(chunk, source, target))
 
 
 def route(ticket: Ticket, now: datetime, desk_queue_name: Callable[[str], str]) -> Ticket:

@@ -38,7 +38,7 @@ def sweep(services: Services) -> dict[str, int]:
     resend: list[StuckTicket] = []
     for status in (*PIPELINE_STATUSES, Status.ROUTED):
         for stuck in services.store.stuck(status, cutoff, SWEEP_LIMIT):
-            give_up = stuck.sweep_attempts + 1 >= services.settings.sweep_max_attempts
+            give_up = stuck.sweep_attempts >= services.settings.sweep_max_attempts
             try:
                 services.store.record_sweep(stuck, now, give_up)
             except StaleTicket:

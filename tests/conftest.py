@@ -5,7 +5,6 @@ The environment is set before `app` is imported: Chalice reads queue names in de
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from chalicelib.services import reset_services  # noqa: E402
 from devstack.poller import QueuePoller  # noqa: E402
 from infra.apply import create_resources  # noqa: E402
 from infra.stack import resources_template  # noqa: E402
+from tests.queues import take_messages  # noqa: E402
 
 
 @pytest.fixture
@@ -83,14 +83,7 @@ class Pipeline:
         raise AssertionError("the pipeline did not settle")
 
     def desk_messages(self, region: str) -> list[dict[str, Any]]:
-        sqs = client("sqs")
-        url = sqs.get_queue_url(QueueName=resources.desk_queue_name(TEST_STAGE, region))["QueueUrl"]
-        found: list[dict[str, Any]] = []
-        while True:
-            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=600).get("Messages", [])
-            if not batch:
-                return found
-            found.extend(json.loads(message["Body"]) for message in batch)
+        return take_messages(resources.desk_queue_name(TEST_STAGE, region), hide_seconds=600)
 
 
 @pytest.fixture

@@ -57,6 +57,8 @@ def read_json_body(request: Request) -> Any:
         raise HttpError(400, "invalid_encoding", "the request body must be UTF-8") from None
     except ValueError as error:
         raise HttpError(400, "invalid_json", f"the request body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise HttpError(400, "invalid_json", "the request body is nested too deeply") from None
 
 
 def header(request: Request, name: str) -> str | None:

@@ -99,7 +99,11 @@ def submit_ticket(
         body=claim_check(Status.RECEIVED, ticket.ticket_id, correlation_id).to_body(),
         message_id=ticket.ticket_id,
     )
-    forwarded = not publisher.send([message])
+    try:
+        forwarded = not publisher.send([message])
+    except Exception:  # the ticket is stored: answer 201 and let the sweeper send it
+        logger.exception("publisher failed", extra={"ticket_id": ticket.ticket_id})
+        forwarded = False
     if not forwarded:
         logger.error("detect message not sent; the sweeper will re-send it", extra={"ticket_id": ticket.ticket_id})
     return Submission(ticket, token, replayed=False, forwarded=forwarded)

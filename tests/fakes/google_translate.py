@@ -40,7 +40,7 @@ class FakeGoogleTranslate:
 
 def _handler(fake: FakeGoogleTranslate) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             query = parse_qs(urlparse(self.path).query)
             text = query.get("q", [""])[0]
             received = Received(query.get("sl", [""])[0], query.get("tl", [""])[0], text)

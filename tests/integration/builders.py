@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib import resources
-from chalicelib.adapters.aws import client
 from chalicelib.domain.ids import hash_token, new_ticket_id
 from chalicelib.domain.routing import sla_for
 from chalicelib.domain.ticket import (
@@ -21,6 +19,7 @@ from chalicelib.domain.ticket import (
     TranslationStatus,
     iso,
 )
+from tests.queues import take_messages
 
 STAGE = "test"  # tests/conftest.py's TEST_STAGE
 T0 = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -71,16 +70,6 @@ def seconds(count: float) -> timedelta:
     return timedelta(seconds=count)
 
 
-def queue_url(name: str) -> str:
-    return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
-
-
 def drain(name: str) -> list[dict[str, Any]]:
     """Every message body waiting on queue `name` (received and hidden for the test's length)."""
-    sqs, url = client("sqs"), queue_url(name)
-    bodies: list[dict[str, Any]] = []
-    while True:
-        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=3600).get("Messages", [])
-        if not batch:
-            return bodies
-        bodies.extend(json.loads(message["Body"]) for message in batch)
+    return take_messages(name)

@@ -9,7 +9,8 @@ import pytest
 from chalicelib import resources
 from chalicelib.adapters.aws import client
 from devstack.poller import QueuePoller
-from tests.integration.builders import STAGE, queue_url
+from tests.integration.builders import STAGE
+from tests.queues import queue_url
 
 QUEUE = resources.queue_name(STAGE, resources.DETECT)
 DEAD_LETTERS = resources.dead_letter_queue_name(STAGE, resources.DETECT)

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints a table, with the peers it compares against measured in the same run."""

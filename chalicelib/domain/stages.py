@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib import resources
-from chalicelib.domain.chunking import translate_in_chunks
-from chalicelib.domain.ports import Detector, ProviderUnavailable, TranslationRejected, Translator
+from chalicelib.domain.ports import Detector, Translator
 from chalicelib.domain.routing import UNDETERMINED, priority_for, routing_table, sla_for
 from chalicelib.domain.ticket import (
     Language,
@@ -23,6 +22,7 @@ from chalicelib.domain.ticket import (
     TranslationStatus,
     parse_iso,
 )
+from chalicelib.domain.translation import NotTranslated, TextTranslator
 
 
 def ticket_text(ticket: Ticket) -> str:
@@ -38,52 +38,44 @@ def detect(ticket: Ticket, detector: Detector, pivot: str, now: datetime) -> Tic
     return ticket.advance(Status.DETECTED, now, "detect_language", language=language)
 
 
-def translate(ticket: Ticket, translators: Sequence[Translator], pivot: str, now: datetime) -> Ticket:
-    translation = translate_fields(ticket, translators, pivot)
+def translate(ticket: Ticket, translator: TextTranslator | Sequence[Translator], pivot: str, now: datetime) -> Ticket:
+    translation = translate_fields(ticket, translator, pivot)
     return ticket.advance(Status.TRANSLATED, now, "translate_ticket", translation=translation)
 
 
-def translate_fields(ticket: Ticket, translators: Sequence[Translator], pivot: str) -> Translation:
-    """Try each provider in order; the first that translates every field wins.
+def translate_fields(ticket: Ticket, translator: TextTranslator | Sequence[Translator], pivot: str) -> Translation:
+    """The ticket's subject and description in the pivot language.
 
-    Never raises for provider trouble: an outage gives `pending` (retry later), a refusal by
-    every provider that answered gives `failed`. Either way the ticket moves on to its desk.
+    Never raises for provider trouble: an outage gives `pending` (retried later), a refusal by
+    every provider gives `failed`. Either way the ticket moves on to its desk. A plain list of
+    providers is used without a cache.
     """
+    if not isinstance(translator, TextTranslator):
+        translator = TextTranslator(translator)
     language = ticket.language or Language(UNDETERMINED, 0.0, "none")
     if language.code == pivot:
         return Translation(status=TranslationStatus.SKIPPED, target=pivot)
-    if not translators:
-        return Translation(status=TranslationStatus.PENDING, target=pivot, reason="no translation provider configured")
     source = "auto" if language.code == UNDETERMINED else language.code
-    problems: list[str] = []
-    any_unavailable = False
-    for translator in translators:
-        try:
-            subject = _translate_text(translator, ticket.subject, source, pivot) if ticket.subject else None
-            description = _translate_text(translator, ticket.description, source, pivot)
-        except ProviderUnavailable as error:
-            any_unavailable = True
-            problems.append(f"{translator.name}: unavailable ({error})")
-            continue
-        except TranslationRejected as error:
-            problems.append(f"{translator.name}: rejected ({error})")
-            continue
-        return Translation(
-            status=TranslationStatus.DONE,
-            target=pivot,
-            provider=translator.name,
-            subject=subject,
-            description=description,
-        )
+    known_ids = [item.value for item in ticket.evidence if item.kind in ("order_id", "transaction_id")]
+    regions = [ticket.requester.country, ticket.requester.locale_region]
+    try:
+        subject = translator.translate(ticket.subject, source, pivot, known_ids, regions) if ticket.subject else None
+        description = translator.translate(ticket.description, source, pivot, known_ids, regions)
+    except NotTranslated as error:
+        # No provider configured counts as pending: configuring one later translates it.
+        retry = error.retry_later or not translator.providers
+        status = TranslationStatus.PENDING if retry else TranslationStatus.FAILED
+        return Translation(status=status, target=pivot, reason=error.reason)
+    # "none" means the text needed no provider (only ids or glossary terms): name the one used.
+    used = [part.provider for part in (description, subject) if part is not None and part.provider != "none"]
     return Translation(
-        status=TranslationStatus.PENDING if any_unavailable else TranslationStatus.FAILED,
+        status=TranslationStatus.DONE,
         target=pivot,
-        reason="; ".join(problems)[:500],
+        provider=used[0] if used else "none",
+        subject=subject.text if subject else None,
+        description=description.text,
+        characters=sum(part.characters_sent for part in (subject, description) if part is not None),
     )
-
-
-def _translate_text(translator: Translator, text: str, source: str, target: str) -> str:
-    return translate_in_chunks(text, translator.max_chars, lambda chunk: translator.translate(chunk, source, target))
 
 
 def route(ticket: Ticket, now: datetime, desk_queue_name: Callable[[str], str]) -> Ticket:

@@ -97,6 +97,7 @@ class Translation:
     subject: str | None = None
     description: str | None = None
     reason: str | None = None  # why it is pending or failed, for agents and operators
+    characters: int = 0  # characters sent to the provider for this ticket (0 when cached)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,14 @@ def test_chinese_and_japanese_sentences_split_after_their_full_stops() -> None:
     assert [chunk for chunk, _ in chunks] == ["支付失败了。", "我的钱没了！", "请帮忙。"]
 
 
+def test_a_byte_limit_counts_utf8_bytes() -> None:
+    # Given Japanese, three bytes a character in UTF-8, and a 12-byte limit
+    chunks = split_text("支払いが失敗しました", 100, max_bytes=12)
+    # Then every chunk is at most 4 characters
+    assert all(len(chunk.encode()) <= 12 for chunk, _ in chunks)
+    assert "".join(chunk for chunk, _ in chunks) == "支払いが失敗しました"
+
+
 def test_a_word_longer_than_the_limit_is_cut() -> None:
     assert split_text("A" * 25, 10) == [("A" * 10, ""), ("A" * 10, ""), ("A" * 5, "")]
 
@@ -56,5 +64,5 @@ def test_translating_in_chunks_sends_no_blank_chunk_and_keeps_the_layout() -> No
         sent.append(chunk)
         return chunk.upper()
 
-    assert translate_in_chunks("uno. dos.\n\ntres.", 5, translate) == "UNO. DOS.\n\nTRES."
+    assert translate_in_chunks("uno. dos.\n\ntres.", translate, max_chars=5) == "UNO. DOS.\n\nTRES."
     assert sent == ["uno.", "dos.", "tres."]

@@ -103,6 +103,7 @@ def test_the_first_provider_that_answers_translates_both_fields():
         provider="google",
         subject="<es>Cobro doble</en>",
         description="<es>Me cobraron dos veces la suscripción.</en>",
+        characters=len("Cobro doble") + len("Me cobraron dos veces la suscripción."),
     )
 
 

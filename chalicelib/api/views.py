@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.routing import is_low_confidence
 from chalicelib.domain.ticket import Ticket
 
 
@@ -23,7 +24,7 @@ def ticket_view(ticket: Ticket) -> dict[str, Any]:
                 "code": language.code,
                 "confidence": language.confidence,
                 "source": language.source,
-                "low_confidence": language.code == "und" or language.confidence < 0.5,
+                "low_confidence": is_low_confidence(language),
             }
             if language
             else None

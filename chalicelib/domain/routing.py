@@ -10,6 +10,13 @@ from chalicelib.domain.catalog import load
 from chalicelib.domain.ticket import Language, Requester, Sla, iso
 
 UNDETERMINED = "und"
+# Below this a detected language is a guess: it is shown (flagged low_confidence) but does not
+# pick the desk; the ticket falls back to the global desk instead of a wrong region.
+LOW_CONFIDENCE = 0.5
+
+
+def is_low_confidence(language: Language | None) -> bool:
+    return language is None or language.code == UNDETERMINED or language.confidence < LOW_CONFIDENCE
 
 
 @dataclass(frozen=True)
@@ -20,13 +27,13 @@ class RoutingTable:
 
     def region_for(self, requester: Requester, language: Language | None) -> tuple[str, str]:
         """(region, reason). The country decides when known, then the locale's region,
-        then the detected language, else the default desk."""
+        then the detected language when it is confident, else the default desk."""
         if requester.country and requester.country in self.region_by_country:
             return self.region_by_country[requester.country], "country"
         locale_country = requester.locale_region
         if locale_country and locale_country in self.region_by_country:
             return self.region_by_country[locale_country], "locale"
-        if language and language.code != UNDETERMINED and language.code in self.region_by_language:
+        if language is not None and not is_low_confidence(language) and language.code in self.region_by_language:
             return self.region_by_language[language.code], "language"
         return self.default_region, "default"
 

@@ -69,7 +69,8 @@ def run_stage(stage: Stage, records: list[SqsRecord], services: Services) -> lis
         check = checks.get(record.message_id)
         if check is None:
             continue
-        logger.append_keys(correlation_id=check.correlation_id, ticket_id=check.ticket_id)
+        # Thread-safe keys: the local stack runs several workers in threads of one process.
+        logger.thread_safe_append_keys(correlation_id=check.correlation_id, ticket_id=check.ticket_id)
         try:
             outcome = _advance_one(stage, check.ticket_id, current, services)
         except Exception:
@@ -77,7 +78,7 @@ def run_stage(stage: Stage, records: list[SqsRecord], services: Services) -> lis
             failed.append(record.message_id)
             continue
         finally:
-            logger.remove_keys(["correlation_id", "ticket_id"])
+            logger.thread_safe_remove_keys(["correlation_id", "ticket_id"])
         if outcome == "retry":
             failed.append(record.message_id)
         elif isinstance(outcome, Ticket):

@@ -192,3 +192,14 @@ def test_sla_deadlines_count_from_creation(priority: str, first_response: timede
     assert parse_iso(sla.resolution_due) == created + resolution
     assert (sla.eta_from, sla.eta_to) == (sla.first_response_due, sla.resolution_due)
     assert sla.first_response_due.endswith("Z")
+
+
+def test_a_low_confidence_language_does_not_pick_the_desk():
+    # Given Dutch detected with little confidence, and no country or locale to go by
+    guess = Language("nl", 0.29, "text")
+    # When routed
+    region, reason = routing_table().region_for(Requester(), guess)
+    # Then the ticket goes to the global desk rather than to a region chosen by a guess
+    assert (region, reason) == ("global", "default")
+    # And the same language, detected confidently, does pick its region
+    assert routing_table().region_for(Requester(), Language("nl", 0.9, "text")) == ("emea", "language")

@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: install run test lint format package bench clean
+.PHONY: install model run test lint format package bench clean
 
 install: $(VENV)/.installed
 
@@ -19,12 +19,22 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# The language-ID model is built, never committed (its data is licensed: see chalicelib/langid/README.md).
+LANGID_MODEL := chalicelib/langid/model/model.json
+LANGID_BUILD := $(addprefix chalicelib/langid/,build.py languages.py hashing.py artifact.py)
+
+## model: the language-ID model in chalicelib/langid/model (once, ~30 s: pip downloads lingua 1.3.5)
+model: $(LANGID_MODEL)
+
+$(LANGID_MODEL): $(LANGID_BUILD) $(VENV)/.installed
+	$(PY) -m chalicelib.langid.build chalicelib/langid/model
+
 ## run: the local stack on http://127.0.0.1:$${PORT:-8000} (embedded moto, all workers)
-run: install
+run: install model
 	$(PY) -m devstack
 
 ## test: the whole suite (unit, integration, pipeline, packaging), offline
-test: install
+test: install model
 	$(PY) -m ruff check .
 	$(PY) -m infra policies --check
 	$(PY) -m pytest
@@ -38,7 +48,7 @@ format: install
 	$(PY) -m ruff format .
 
 ## package: CloudFormation for STAGE (default dev) in build/package-$(STAGE)/
-package: install
+package: install model
 	$(PY) -m infra merge-template --stage $(STAGE) --out build/merge-$(STAGE).json
 	rm -rf build/package-$(STAGE)
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(VENV)/bin/chalice package --stage $(STAGE) \

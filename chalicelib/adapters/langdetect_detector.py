@@ -11,16 +11,9 @@ import threading
 
 from chalicelib.domain.catalog import served_languages
 from chalicelib.domain.routing import UNDETERMINED
+from chalicelib.domain.text_cleaning import LETTER, clean
 from chalicelib.domain.ticket import Language, Requester
 
-# Removed before detection: they are not language, and they fool character n-gram models.
-_NOISE = re.compile(
-    r"https?://\S+|www\.\S+|\S+@\S+\.\S+"
-    # ids such as ORD-99812, TXN-2024-000123 or A1B2C3D4: letters and digits joined, with a digit
-    r"|\b(?=[A-Za-z0-9-]*\d)[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b|\b[A-Z0-9]*\d[A-Z0-9-]{4,}\b"
-    r"|[\d_#*/\\|<>\[\]{}()=+~^%$€£¥]+"
-)
-_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 # Countries where Malay, not Indonesian, is the language of the same-looking text.
 _MALAY_COUNTRIES = frozenset({"MY", "BN", "SG"})
 # Below this, the text alone is not trusted and a served locale language may win.
@@ -42,10 +35,6 @@ _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 
 _lock = threading.Lock()
 _factory_ready = False
-
-
-def clean(text: str) -> str:
-    return " ".join(_NOISE.sub(" ", text).split())
 
 
 def _load_profiles() -> None:
@@ -71,7 +60,7 @@ class LangdetectDetector:
         locale_language = requester.locale_language
         hinted = locale_language if locale_language in self._served else None
         cleaned = clean(text)
-        if len(_LETTER.findall(cleaned)) < 2:
+        if len(LETTER.findall(cleaned)) < 2:
             if hinted:
                 return Language(hinted, 0.6, "locale")
             return Language(UNDETERMINED, 0.0, "none")
@@ -93,7 +82,7 @@ class LangdetectDetector:
 
     @staticmethod
     def _by_script(cleaned: str, hinted: str | None) -> Language | None:
-        letters = _LETTER.findall(cleaned)
+        letters = LETTER.findall(cleaned)
         for pattern, code in _SCRIPT_LANGUAGE:
             share = sum(1 for letter in letters if pattern.match(letter)) / len(letters)
             if share >= 0.3:

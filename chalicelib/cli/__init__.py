@@ -1,0 +1,1 @@
+"""Operator commands, run as `python -m chalicelib.cli COMMAND ...` (see __main__.py)."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from chalicelib import resources
 
-TRANSLATOR_NAMES = frozenset({"none", "google"})
+# `none` adds no provider: tickets stay untranslated and are marked so.
+TRANSLATOR_NAMES = frozenset({"none", "aws", "google", "deepl", "microsoft", "libre", "mymemory"})
 
 
 class SettingsError(ValueError):
@@ -44,6 +46,117 @@ def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -
     return value
 
 
+def ssm_parameter_prefix(stage: str) -> str:
+    """The SSM Parameter Store path a stage's secrets live under (and its IAM policy allows)."""
+    return f"/{resources.APP_NAME}/{stage}/"
+
+
+def secret_name_prefix(stage: str) -> str:
+    """The Secrets Manager name prefix a stage's secrets live under (and its IAM policy allows)."""
+    return f"{resources.APP_NAME}/{stage}/"
+
+
+@dataclass(frozen=True)
+class SecretSetting:
+    """A secret named by the environment: its value, or where to read it on first use.
+
+    Exactly one of `value`, `ssm_parameter`, `secret_id` is set. The value never appears in a
+    repr, so settings can be logged.
+    """
+
+    variable: str  # e.g. DEEPL_API_KEY; named in every message about this secret
+    value: str | None = field(default=None, repr=False)
+    ssm_parameter: str | None = None
+    secret_id: str | None = None
+
+
+def _secret(env: Mapping[str, str], name: str, stage: str) -> SecretSetting | None:
+    """`NAME`, `NAME_SSM_PARAMETER` or `NAME_SECRET_ID` (at most one), scoped to the stage."""
+    value = env.get(name) or None
+    parameter = _scoped_name(env, f"{name}_SSM_PARAMETER", ssm_parameter_prefix(stage), ":parameter")
+    secret_id = _scoped_name(env, f"{name}_SECRET_ID", secret_name_prefix(stage), ":secret:")
+    given = [
+        variable
+        for variable, raw in ((name, value), (f"{name}_SSM_PARAMETER", parameter), (f"{name}_SECRET_ID", secret_id))
+        if raw
+    ]
+    if len(given) > 1:
+        raise SettingsError(f"set only one of {', '.join(given)}")
+    if not given:
+        return None
+    return SecretSetting(variable=name, value=value, ssm_parameter=parameter, secret_id=secret_id)
+
+
+def _scoped_name(env: Mapping[str, str], variable: str, prefix: str, arn_marker: str) -> str | None:
+    """A parameter or secret name (or ARN) under the stage's prefix: all its IAM policy allows."""
+    raw = (env.get(variable) or "").strip()
+    if not raw:
+        return None
+    name = raw.split(arn_marker, 1)[-1] if raw.startswith("arn:") else raw
+    if not name.startswith(prefix) or name == prefix:
+        raise SettingsError(f"{variable} must name something under {prefix}, got {raw!r}")
+    return raw
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")) or len(raw) <= len("https://"):
+        raise SettingsError(f"{name} must be an http:// or https:// URL, got {raw!r}")
+    return raw
+
+
+def _translators(env: Mapping[str, str]) -> tuple[str, ...]:
+    names = tuple(name.strip().lower() for name in env.get("TRANSLATORS", "none").split(",") if name.strip())
+    unknown = [name for name in names if name not in TRANSLATOR_NAMES]
+    if unknown:
+        raise SettingsError(f"TRANSLATORS has unknown providers {unknown}; known: {sorted(TRANSLATOR_NAMES)}")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise SettingsError(f"TRANSLATORS names {repeated} more than once")
+    return names or ("none",)
+
+
+def _translator_settings(env: Mapping[str, str], stage: str) -> dict[str, Any]:
+    """The translator fields of Settings; a chosen provider without what it needs is refused here."""
+    translators = _translators(env)
+    values: dict[str, Any] = {
+        "translators": translators,
+        "google_translate_url": _url(env, "GOOGLE_TRANSLATE_URL"),
+        "deepl_api_key": _secret(env, "DEEPL_API_KEY", stage),
+        "deepl_url": _url(env, "DEEPL_URL"),
+        "microsoft_api_key": _secret(env, "MICROSOFT_API_KEY", stage),
+        "microsoft_region": (env.get("MICROSOFT_REGION") or "").strip() or None,
+        "microsoft_url": _url(env, "MICROSOFT_URL"),
+        "libretranslate_url": _url(env, "LIBRETRANSLATE_URL"),
+        "libretranslate_api_key": _secret(env, "LIBRETRANSLATE_API_KEY", stage),
+        "mymemory_url": _url(env, "MYMEMORY_URL"),
+        "mymemory_email": (env.get("MYMEMORY_EMAIL") or "").strip() or None,
+        "translate_timeout_seconds": _number(env, "TRANSLATE_TIMEOUT_SECONDS", 5.0, 0.1),
+        "translate_retries": int(_number(env, "TRANSLATE_RETRIES", 2, 0)),
+        "translate_backoff_seconds": _number(env, "TRANSLATE_BACKOFF_SECONDS", 0.2, 0.0),
+        "translate_backoff_max_seconds": _number(env, "TRANSLATE_BACKOFF_MAX_SECONDS", 2.0, 0.0),
+        "breaker_failures": int(_number(env, "BREAKER_FAILURES", 3, 1)),
+        "breaker_cooldown_seconds": _number(env, "BREAKER_COOLDOWN_SECONDS", 30.0, 0.1),
+    }
+    required = {
+        "deepl": ("DEEPL_API_KEY", "deepl_api_key"),
+        "microsoft": ("MICROSOFT_API_KEY", "microsoft_api_key"),
+        "libre": ("LIBRETRANSLATE_URL", "libretranslate_url"),
+    }
+    for provider in translators:
+        if provider in required and values[required[provider][1]] is None:
+            variable = required[provider][0]
+            alternatives = (
+                "" if variable.endswith("_URL") else f" (or {variable}_SSM_PARAMETER or {variable}_SECRET_ID)"
+            )
+            raise SettingsError(f"TRANSLATORS includes {provider}, which needs {variable}{alternatives}")
+    if values["translate_retries"] > 10:
+        raise SettingsError(f"TRANSLATE_RETRIES must be at most 10, got {env.get('TRANSLATE_RETRIES')!r}")
+    return values
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str
@@ -51,14 +164,34 @@ class Settings:
     pivot_language: str
     # Ordered failover chain of translation providers; ("none",) leaves tickets untranslated.
     translators: tuple[str, ...]
+    # Provider endpoints (None: the provider's public one) and keys; see _translator_settings.
     google_translate_url: str | None
+    deepl_api_key: SecretSetting | None
+    deepl_url: str | None
+    microsoft_api_key: SecretSetting | None
+    microsoft_region: str | None
+    microsoft_url: str | None
+    libretranslate_url: str | None
+    libretranslate_api_key: SecretSetting | None
+    mymemory_url: str | None
+    mymemory_email: str | None
+    # Every provider call gives up after this long; ProviderUnavailable is retried with
+    # exponential backoff and jitter; BREAKER_FAILURES failed calls in a row open the circuit.
     translate_timeout_seconds: float
+    translate_retries: int
+    translate_backoff_seconds: float
+    translate_backoff_max_seconds: float
+    breaker_failures: int
+    breaker_cooldown_seconds: float
     # True only where the event source mapping has FunctionResponseTypes=ReportBatchItemFailures.
     # Otherwise AWS would delete the "failed" messages, so a failed record fails the whole batch.
     report_batch_item_failures: bool
     sweep_after_seconds: float
     sweep_max_attempts: int
     idempotency_ttl_seconds: int
+    # The key agent tokens are signed with (AGENT_TOKEN_SECRET, or its _SSM_PARAMETER /
+    # _SECRET_ID form in AWS); without it no agent route accepts anyone.
+    agent_token_secret: SecretSetting | None = None
 
     def queue_name(self, role: str) -> str:
         return resources.queue_name(self.stage, role)
@@ -72,12 +205,6 @@ class Settings:
         stage = env.get("APP_STAGE", "local").strip() or "local"
         if not stage.replace("-", "").isalnum():
             raise SettingsError(f"APP_STAGE must be alphanumeric, got {stage!r}")
-        translators = tuple(
-            name.strip().lower() for name in env.get("TRANSLATORS", "none").split(",") if name.strip()
-        ) or ("none",)
-        unknown = [name for name in translators if name not in TRANSLATOR_NAMES]
-        if unknown:
-            raise SettingsError(f"TRANSLATORS has unknown providers {unknown}; known: {sorted(TRANSLATOR_NAMES)}")
         pivot = env.get("PIVOT_LANGUAGE", "en").strip().lower()
         if len(pivot) != 2 or not pivot.isalpha():
             raise SettingsError(f"PIVOT_LANGUAGE must be an ISO 639-1 code, got {pivot!r}")
@@ -85,13 +212,12 @@ class Settings:
             stage=stage,
             table_name=env.get("TABLE_NAME") or resources.table_name(stage),
             pivot_language=pivot,
-            translators=translators,
-            google_translate_url=env.get("GOOGLE_TRANSLATE_URL") or None,
-            translate_timeout_seconds=_number(env, "TRANSLATE_TIMEOUT_SECONDS", 5.0, 0.1),
+            **_translator_settings(env, stage),
             report_batch_item_failures=_bool(env, "REPORT_BATCH_ITEM_FAILURES", False),
             sweep_after_seconds=_number(env, "SWEEP_AFTER_SECONDS", 300.0, 1.0),
             sweep_max_attempts=int(_number(env, "SWEEP_MAX_ATTEMPTS", 10, 1)),
             idempotency_ttl_seconds=int(_number(env, "IDEMPOTENCY_TTL_HOURS", 24, 1) * 3600),
+            agent_token_secret=_secret(env, "AGENT_TOKEN_SECRET", stage),
         )
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # conversation imports this module
+    from chalicelib.domain.conversation import Message
 
 from chalicelib.domain.ticket import Language, Requester, Status, Ticket
 
@@ -25,6 +28,7 @@ class TranslationRejected(RuntimeError):
 class Translator(Protocol):
     name: str
     max_chars: int  # the provider's limit for one call; longer text is split on sentences
+    max_bytes: int  # the same limit in bytes of UTF-8 (Amazon Translate counts bytes, not characters)
 
     def translate(self, text: str, source: str, target: str) -> str:
         """Raise ProviderUnavailable or TranslationRejected rather than return a bad text."""
@@ -46,14 +50,23 @@ class IdempotencyRecord:
     sealed_token: str
 
 
+# What the sweeper looks for, besides a ticket resting in a pipeline status (its status value):
+SWEEP_ROUTED = "routed"  # routed, but the desk message is not confirmed sent
+SWEEP_RETRANSLATE = "retranslate"  # routed with its translation pending
+SWEEP_MESSAGE = "message"  # a conversation message waiting for its translation
+
+
 @dataclass(frozen=True)
 class StuckTicket:
+    kind: str  # a pipeline status value, or one of the SWEEP_* kinds above
     ticket_id: str
     status: Status
-    version: int
+    version: int  # of the ticket, or of the message for SWEEP_MESSAGE
     correlation_id: str
     sweep_attempts: int
     routed_region: str | None
+    message_id: str | None = None
+    resting_since: str = ""  # when it last moved or was last re-sent (ISO 8601)
 
 
 class TicketStore(Protocol):
@@ -77,13 +90,26 @@ class TicketStore(Protocol):
         """Write `after` only if the stored ticket is still `before` (status and version)."""
         ...
 
-    def mark_notified(self, ticket_id: str, version: int) -> None:
-        """The ticket's final message went out: it leaves the sweeper's index."""
+    def mark_notified(self, ticket_id: str, version: int, then_retranslate: bool) -> None:
+        """The ticket's desk message went out: it leaves the sweeper's index, unless its
+        translation is still pending (then it waits there for a retry)."""
         ...
 
-    def stuck(self, status: Status, older_than: datetime, limit: int) -> list[StuckTicket]: ...
+    def stuck(self, kind: str, older_than: datetime, limit: int) -> list[StuckTicket]: ...
 
     def record_sweep(self, stuck: StuckTicket, now: datetime, give_up: bool) -> None: ...
+
+    def add_message(self, message: Message) -> None: ...
+
+    def get_message(self, ticket_id: str, message_id: str) -> Message | None: ...
+
+    def save_message(self, before: Message, after: Message) -> None:
+        """Write `after` only if the stored message is still at `before.version`."""
+        ...
+
+    def messages(self, ticket_id: str) -> list[Message]:
+        """The ticket's conversation, oldest first."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -172,3 +172,38 @@ def test_with_every_provider_down_the_translate_stage_leaves_the_ticket_pending(
     assert after.translation is not None
     assert after.translation.status is TranslationStatus.PENDING
     assert "google: unavailable" in (after.translation.reason or "")
+
+
+def test_white_space_alone_is_not_sent_to_google(google: FakeGoogleTranslate):
+    assert GoogleTranslator(google.url, timeout_seconds=5).translate("  \n", "es", "en") == "  \n"
+    assert google.received == []
+
+
+def test_googles_limits_are_declared_in_characters_and_bytes():
+    translator = GoogleTranslator(None, timeout_seconds=5)
+    # Under deep-translator's 5,000 characters; bytes bounded because the text travels in the URL
+    assert translator.max_chars < 5_000
+    assert translator.max_bytes <= 5_000
+
+
+def test_a_failing_google_in_the_configured_chain_opens_its_breaker(google: FakeGoogleTranslate):
+    # Given Google failing, and a chain that retries once and opens after 2 failures
+    google.mode = "error"
+    settings = Settings.from_env(
+        {
+            "TRANSLATORS": "google",
+            "GOOGLE_TRANSLATE_URL": google.url,
+            "TRANSLATE_RETRIES": "1",
+            "TRANSLATE_BACKOFF_SECONDS": "0",
+            "BREAKER_FAILURES": "2",
+        }
+    )
+    [chain_google] = build_translators(settings)
+
+    # When two texts come: the first is tried twice, the second fails fast
+    for _ in range(2):
+        with pytest.raises(ProviderUnavailable):
+            chain_google.translate("hola", "es", "en")
+
+    # Then Google was asked twice in all
+    assert len(google.received) == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.settings import Settings, SettingsError
+from chalicelib.settings import SecretSetting, Settings, SettingsError
 
 
 def test_an_empty_environment_gives_the_local_defaults():
@@ -113,5 +113,174 @@ def test_a_bad_value_is_refused_naming_the_variable(name: str, raw: str):
     ],
 )
 def test_a_non_finite_number_is_refused_naming_the_variable(name: str, raw: str):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: raw})
+
+
+# --- translator settings ----------------------------------------------------------------
+
+
+def test_translator_settings_default_to_no_provider_and_small_retries():
+    settings = Settings.from_env({})
+    assert settings.translators == ("none",)
+    assert settings.deepl_api_key is None
+    assert settings.microsoft_api_key is None
+    assert settings.libretranslate_url is None
+    assert settings.libretranslate_api_key is None
+    assert (settings.deepl_url, settings.microsoft_url, settings.mymemory_url) == (None, None, None)
+    assert (settings.microsoft_region, settings.mymemory_email) == (None, None)
+    assert settings.translate_retries == 2
+    assert settings.translate_backoff_seconds == 0.2
+    assert settings.translate_backoff_max_seconds == 2.0
+    assert settings.breaker_failures == 3
+    assert settings.breaker_cooldown_seconds == 30.0
+
+
+def test_every_provider_and_its_variables_can_be_configured():
+    # Given every provider in one chain, each with its key and URL
+    settings = Settings.from_env(
+        {
+            "TRANSLATORS": "aws, deepl,MICROSOFT,libre,mymemory,google",
+            "DEEPL_API_KEY": "deepl-key:fx",
+            "DEEPL_URL": "http://127.0.0.1:9/v2/translate",
+            "MICROSOFT_API_KEY": "microsoft-key",
+            "MICROSOFT_REGION": "westeurope",
+            "MICROSOFT_URL": "http://127.0.0.1:9/translate",
+            "LIBRETRANSLATE_URL": "http://127.0.0.1:5000",
+            "LIBRETRANSLATE_API_KEY": "libre-key",
+            "MYMEMORY_URL": "http://127.0.0.1:9/get",
+            "MYMEMORY_EMAIL": "support@example.com",
+            "TRANSLATE_RETRIES": "0",
+            "TRANSLATE_BACKOFF_SECONDS": "0.5",
+            "TRANSLATE_BACKOFF_MAX_SECONDS": "4",
+            "BREAKER_FAILURES": "5",
+            "BREAKER_COOLDOWN_SECONDS": "60",
+        }
+    )
+
+    # Then the chain keeps its order and each value is read
+    assert settings.translators == ("aws", "deepl", "microsoft", "libre", "mymemory", "google")
+    assert settings.deepl_api_key == SecretSetting("DEEPL_API_KEY", value="deepl-key:fx")
+    assert settings.deepl_url == "http://127.0.0.1:9/v2/translate"
+    assert settings.microsoft_api_key == SecretSetting("MICROSOFT_API_KEY", value="microsoft-key")
+    assert settings.microsoft_region == "westeurope"
+    assert settings.microsoft_url == "http://127.0.0.1:9/translate"
+    assert settings.libretranslate_url == "http://127.0.0.1:5000"
+    assert settings.libretranslate_api_key == SecretSetting("LIBRETRANSLATE_API_KEY", value="libre-key")
+    assert settings.mymemory_url == "http://127.0.0.1:9/get"
+    assert settings.mymemory_email == "support@example.com"
+    assert settings.translate_retries == 0
+    assert settings.translate_backoff_seconds == 0.5
+    assert settings.translate_backoff_max_seconds == 4.0
+    assert settings.breaker_failures == 5
+    assert settings.breaker_cooldown_seconds == 60.0
+
+
+@pytest.mark.parametrize(
+    ("translators", "missing"),
+    [
+        ("deepl", "DEEPL_API_KEY"),
+        ("microsoft", "MICROSOFT_API_KEY"),
+        ("libre", "LIBRETRANSLATE_URL"),
+        ("google,deepl", "DEEPL_API_KEY"),
+    ],
+)
+def test_a_chosen_provider_without_its_key_or_url_is_refused_naming_the_variable(translators: str, missing: str):
+    with pytest.raises(SettingsError, match=missing):
+        Settings.from_env({"TRANSLATORS": translators})
+
+
+def test_providers_that_need_nothing_run_without_any_variable():
+    assert Settings.from_env({"TRANSLATORS": "aws,google,mymemory"}).translators == ("aws", "google", "mymemory")
+
+
+def test_a_key_for_a_provider_not_chosen_is_not_required_but_still_read():
+    settings = Settings.from_env({"TRANSLATORS": "google", "DEEPL_API_KEY": "unused"})
+    assert settings.deepl_api_key is not None
+
+
+@pytest.mark.parametrize(
+    ("variable", "name", "field"),
+    [
+        ("DEEPL_API_KEY_SSM_PARAMETER", "/polyglot-desk/dev/deepl-api-key", "ssm_parameter"),
+        (
+            "DEEPL_API_KEY_SSM_PARAMETER",
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/polyglot-desk/dev/deepl-api-key",
+            "ssm_parameter",
+        ),
+        ("DEEPL_API_KEY_SECRET_ID", "polyglot-desk/dev/deepl-api-key", "secret_id"),
+        (
+            "DEEPL_API_KEY_SECRET_ID",
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:polyglot-desk/dev/deepl-api-key-AbCdEf",
+            "secret_id",
+        ),
+    ],
+)
+def test_a_key_can_live_in_ssm_or_secrets_manager_under_the_stage_prefix(variable: str, name: str, field: str):
+    # Given the key named by where it lives, not by its value
+    settings = Settings.from_env({"APP_STAGE": "dev", "TRANSLATORS": "deepl", variable: name})
+
+    # Then settings keep the reference (the adapter reads it on first use) and no value
+    assert settings.deepl_api_key is not None
+    assert getattr(settings.deepl_api_key, field) == name
+    assert settings.deepl_api_key.value is None
+    assert settings.deepl_api_key.variable == "DEEPL_API_KEY"
+
+
+@pytest.mark.parametrize(
+    ("variable", "name"),
+    [
+        ("MICROSOFT_API_KEY_SSM_PARAMETER", "/polyglot-desk/prod/microsoft"),  # another stage's
+        ("MICROSOFT_API_KEY_SSM_PARAMETER", "/other-app/dev/microsoft"),
+        ("MICROSOFT_API_KEY_SSM_PARAMETER", "polyglot-desk/dev/microsoft"),  # not a path
+        ("MICROSOFT_API_KEY_SSM_PARAMETER", "/polyglot-desk/dev/"),  # the prefix alone
+        ("MICROSOFT_API_KEY_SECRET_ID", "polyglot-desk/prod/microsoft"),
+        ("MICROSOFT_API_KEY_SECRET_ID", "arn:aws:secretsmanager:eu-west-1:1:secret:other/dev/microsoft"),
+    ],
+)
+def test_a_secret_outside_the_stage_prefix_is_refused_naming_the_variable(variable: str, name: str):
+    # The IAM policy only lets the stage read under its prefix: say so now, not at the first ticket.
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env({"APP_STAGE": "dev", "TRANSLATORS": "microsoft", variable: name})
+
+
+def test_a_key_given_two_ways_is_refused():
+    with pytest.raises(SettingsError, match="LIBRETRANSLATE_API_KEY, LIBRETRANSLATE_API_KEY_SECRET_ID"):
+        Settings.from_env(
+            {
+                "APP_STAGE": "dev",
+                "LIBRETRANSLATE_API_KEY": "plain",
+                "LIBRETRANSLATE_API_KEY_SECRET_ID": "polyglot-desk/dev/libre",
+            }
+        )
+
+
+def test_a_key_value_never_appears_in_the_settings_repr():
+    settings = Settings.from_env({"TRANSLATORS": "deepl", "DEEPL_API_KEY": "very-secret-value"})
+    assert "very-secret-value" not in repr(settings)
+    assert "DEEPL_API_KEY" in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("TRANSLATORS", "google,google"),
+        ("TRANSLATORS", "aws,babelfish"),
+        ("GOOGLE_TRANSLATE_URL", "127.0.0.1:9/m"),
+        ("LIBRETRANSLATE_URL", "ftp://translate.example.com"),
+        ("DEEPL_URL", "https://"),
+        ("MICROSOFT_URL", "api.cognitive.microsofttranslator.com"),
+        ("MYMEMORY_URL", "not a url"),
+        ("TRANSLATE_RETRIES", "-1"),
+        ("TRANSLATE_RETRIES", "11"),
+        ("TRANSLATE_RETRIES", "two"),
+        ("TRANSLATE_BACKOFF_SECONDS", "-0.1"),
+        ("TRANSLATE_BACKOFF_MAX_SECONDS", "inf"),
+        ("BREAKER_FAILURES", "0"),
+        ("BREAKER_COOLDOWN_SECONDS", "0"),
+        ("BREAKER_COOLDOWN_SECONDS", "nan"),
+    ],
+)
+def test_a_bad_translator_value_is_refused_naming_the_variable(name: str, raw: str):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: raw})

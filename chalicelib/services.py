@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib.domain.ports import Detector, Publisher, TicketStore, Translator
 from chalicelib.domain.ticket import utc_now
+from chalicelib.domain.translation import TextTranslator
 from chalicelib.settings import Settings, get_settings
 
 
@@ -43,9 +44,9 @@ class Services:
     def detector(self) -> Detector:
         if "detector" in self.overrides:
             return self.overrides["detector"]
-        from chalicelib.adapters.langdetect_detector import LangdetectDetector
+        from chalicelib.adapters.ngram_detector import NgramDetector
 
-        return LangdetectDetector()
+        return NgramDetector()
 
     @cached_property
     def translators(self) -> list[Translator]:
@@ -54,6 +55,24 @@ class Services:
         from chalicelib.adapters.translators import build_translators
 
         return build_translators(self.settings)
+
+    @cached_property
+    def agent_token_secret(self) -> str | None:
+        """The key agent tokens are signed with (resolved from SSM or Secrets Manager in AWS)."""
+        setting = self.settings.agent_token_secret
+        if setting is None:
+            return None
+        from chalicelib.adapters.secrets import resolve_secret
+
+        return resolve_secret(setting)
+
+    @cached_property
+    def text_translator(self) -> TextTranslator:
+        """Masking, glossary, cache and failover over the configured providers."""
+        from chalicelib.adapters.dynamodb_translation_cache import DynamoDBTranslationCache
+
+        cache = self.overrides.get("translation_cache") or DynamoDBTranslationCache(self.settings.table_name)
+        return TextTranslator(self.translators, cache)
 
 
 _current: Services | None = None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib import resources
+from chalicelib.settings import secret_name_prefix, ssm_parameter_prefix
 
 ROOT = Path(__file__).resolve().parent.parent
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
@@ -28,7 +29,14 @@ CONSUMERS = {
 }
 # Desk queues are read by agents' tools, not Lambda: give a reader 5 minutes per message.
 DESK_VISIBILITY_SECONDS = 300
-FUNCTIONS = ("api_handler", "detect_language", "translate_ticket", "route_ticket", "sweep_stuck_tickets")
+FUNCTIONS = (
+    "api_handler",
+    "agent_authorizer",
+    "detect_language",
+    "translate_ticket",
+    "route_ticket",
+    "sweep_stuck_tickets",
+)
 
 
 def _logical(role: str) -> str:
@@ -87,6 +95,7 @@ def table_resource(stage: str) -> dict[str, Any]:
                         "ProjectionType": "INCLUDE",
                         "NonKeyAttributes": [
                             "ticket_id",
+                            "message_id",
                             "status",
                             "version",
                             "correlation_id",
@@ -192,9 +201,18 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
     statements: list[dict[str, Any]] = [logs]
     if function == "api_handler":
         statements += [
-            {"Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:GetItem"], "Resource": table},
-            {"Effect": "Allow", "Action": send, "Resource": queue(resources.DETECT)},
+            # Query: a ticket's conversation (its MSG# items) is read with the ticket.
+            {
+                "Effect": "Allow",
+                "Action": ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
+                "Resource": table,
+            },
+            # detect: new tickets; translate: new messages and replies
+            {"Effect": "Allow", "Action": send, "Resource": [queue(resources.DETECT), queue(resources.TRANSLATE)]},
+            *secret_statements(stage),  # the agent token key
         ]
+    elif function == "agent_authorizer":
+        statements += secret_statements(stage)
     elif function in ("detect_language", "translate_ticket", "route_ticket"):
         role = next(role for role, consumer in CONSUMERS.items() if consumer == function)
         next_roles = {
@@ -209,11 +227,11 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
             {"Effect": "Allow", "Action": send, "Resource": [queue(next_role) for next_role in next_roles]},
         ]
         if role == resources.TRANSLATE:
-            statements.append({"Effect": "Allow", "Action": ["translate:TranslateText"], "Resource": "*"})
+            statements += translation_statements(stage)
     elif function == "sweep_stuck_tickets":
         statements += [
             {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": f"{table}/index/by_pipeline_stage"},
-            {"Effect": "Allow", "Action": ["dynamodb:UpdateItem"], "Resource": table},
+            {"Effect": "Allow", "Action": ["dynamodb:UpdateItem", "dynamodb:GetItem"], "Resource": table},
             {
                 "Effect": "Allow",
                 "Action": send,
@@ -223,6 +241,38 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
     else:
         raise ValueError(f"no policy for {function}")
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def translation_statements(stage: str) -> list[dict[str, Any]]:
+    """What a function that translates needs: Amazon Translate, and the provider keys."""
+    return [
+        # Neither has resource-level permissions: "*" is the narrowest there is. Comprehend is
+        # what Amazon Translate calls to detect the source when it is "auto".
+        {
+            "Effect": "Allow",
+            "Action": ["translate:TranslateText", "comprehend:DetectDominantLanguage"],
+            "Resource": "*",
+        },
+        *secret_statements(stage),
+    ]
+
+
+def secret_statements(stage: str) -> list[dict[str, Any]]:
+    """Reading secrets that live under the stage's prefix in SSM Parameter Store or Secrets
+    Manager (only there): provider keys, the agent token key."""
+    return [
+        {
+            "Effect": "Allow",
+            "Action": ["ssm:GetParameter"],
+            # The prefix already starts with "/": parameter ARNs join it without another one.
+            "Resource": f"arn:aws:ssm:*:*:parameter{ssm_parameter_prefix(stage)}*",
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": f"arn:aws:secretsmanager:*:*:secret:{secret_name_prefix(stage)}*",
+        },
+    ]
 
 
 def policy_path(stage: str, function: str) -> Path:

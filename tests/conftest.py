@@ -13,22 +13,37 @@ from typing import Any
 import pytest
 
 TEST_STAGE = "test"
-_ENV = {
+TEST_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
     "APP_STAGE": TEST_STAGE,
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "AGENT_TOKEN_SECRET": "test-stage-agent-token-secret",
     "TRANSLATORS": "none",
     "REPORT_BATCH_ITEM_FAILURES": "true",
     "SWEEP_AFTER_SECONDS": "60",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
 }
+_FOREIGN_PREFIXES = (
+    "AWS_ENDPOINT_URL",
+    "GOOGLE_",
+    "DEEPL_",
+    "MICROSOFT_",
+    "LIBRETRANSLATE_",
+    "MYMEMORY_",
+    "TRANSLATE_",
+    "BREAKER_",
+    "AGENT_TOKEN_",
+    "SWEEP_",
+)
 for _name in list(os.environ):
-    if _name.startswith("AWS_ENDPOINT_URL") or _name in {"AWS_PROFILE", "GOOGLE_TRANSLATE_URL", "TABLE_NAME"}:
+    # A developer's shell must not reach into the suite: endpoints, provider keys and URLs.
+    if _name.startswith(_FOREIGN_PREFIXES) or _name in {"AWS_PROFILE", "TABLE_NAME"}:
         del os.environ[_name]
-os.environ.update(_ENV)
+os.environ.update(TEST_ENV)
 
 from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402

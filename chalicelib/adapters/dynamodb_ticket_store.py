@@ -23,9 +23,18 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client
-from chalicelib.domain.ports import IdempotencyRecord, StaleTicket, StuckTicket, TicketExists
+from chalicelib.domain.conversation import Message
+from chalicelib.domain.ports import (
+    SWEEP_MESSAGE,
+    SWEEP_RETRANSLATE,
+    SWEEP_ROUTED,
+    IdempotencyRecord,
+    StaleTicket,
+    StuckTicket,
+    TicketExists,
+)
 from chalicelib.domain.routing import priority_rank
-from chalicelib.domain.ticket import Status, Ticket, iso
+from chalicelib.domain.ticket import Status, Ticket, iso, utc_now
 
 SWEEP_SHARDS = 4
 REGION_INDEX = "by_region"
@@ -47,8 +56,13 @@ def sweep_shard(ticket_id: str) -> int:
     return zlib.crc32(ticket_id.encode("ascii")) % SWEEP_SHARDS
 
 
-def sweep_partition(status: Status, shard: int) -> str:
-    return f"SWEEP#{status.value}#{shard}"
+def message_key(ticket_id: str, message_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"TICKET#{ticket_id}"}, "sk": {"S": f"MSG#{message_id}"}}
+
+
+def sweep_partition(kind: str, shard: int) -> str:
+    """kind: a pipeline status value, or SWEEP_ROUTED / SWEEP_RETRANSLATE / SWEEP_MESSAGE."""
+    return f"SWEEP#{kind}#{shard}"
 
 
 class DynamoDBTicketStore:
@@ -125,15 +139,27 @@ class DynamoDBTicketStore:
                 raise StaleTicket(before.ticket_id) from error
             raise
 
-    def mark_notified(self, ticket_id: str, version: int) -> None:
+    def mark_notified(self, ticket_id: str, version: int, then_retranslate: bool = False) -> None:
+        values: dict[str, Any] = {":version": {"N": str(version)}}
+        if then_retranslate:
+            update = "SET gsi2pk = :partition, gsi2sk = :at, sweep_attempts = :zero"
+            values.update(
+                {
+                    ":partition": {"S": sweep_partition(SWEEP_RETRANSLATE, sweep_shard(ticket_id))},
+                    ":at": {"S": iso(utc_now())},
+                    ":zero": {"N": "0"},
+                }
+            )
+        else:
+            update = "REMOVE gsi2pk, gsi2sk, sweep_attempts"
         try:
             self._db.update_item(
                 TableName=self.table_name,
                 Key=ticket_key(ticket_id),
-                UpdateExpression="REMOVE gsi2pk, gsi2sk, sweep_attempts",
+                UpdateExpression=update,
                 ConditionExpression="#version = :version",
                 ExpressionAttributeNames={"#version": "version"},
-                ExpressionAttributeValues={":version": {"N": str(version)}},
+                ExpressionAttributeValues=values,
             )
         except ClientError as error:
             if _error_code(error) == "ConditionalCheckFailedException":
@@ -146,23 +172,28 @@ class DynamoDBTicketStore:
         The version is not bumped: a worker holding the ticket may still finish its step.
         A ticket past the attempt limit moves to a STUCK partition for an operator to inspect.
         """
-        partition = (
-            f"STUCK#{stuck.status.value}" if give_up else sweep_partition(stuck.status, sweep_shard(stuck.ticket_id))
-        )
+        partition = f"STUCK#{stuck.kind}" if give_up else sweep_partition(stuck.kind, sweep_shard(stuck.ticket_id))
+        values: dict[str, Any] = {
+            ":partition": {"S": partition},
+            ":at": {"S": iso(now)},
+            ":attempts": {"N": str(stuck.sweep_attempts + 1)},
+            ":version": {"N": str(stuck.version)},
+        }
+        names = {"#version": "version"}
+        if stuck.message_id is not None:
+            key, condition = message_key(stuck.ticket_id, stuck.message_id), "#version = :version"
+        else:
+            key, condition = ticket_key(stuck.ticket_id), "#status = :status AND #version = :version"
+            values[":status"] = {"S": stuck.status.value}
+            names["#status"] = "status"
         try:
             self._db.update_item(
                 TableName=self.table_name,
-                Key=ticket_key(stuck.ticket_id),
+                Key=key,
                 UpdateExpression="SET gsi2pk = :partition, gsi2sk = :at, sweep_attempts = :attempts",
-                ConditionExpression="#status = :status AND #version = :version",
-                ExpressionAttributeNames={"#status": "status", "#version": "version"},
-                ExpressionAttributeValues={
-                    ":partition": {"S": partition},
-                    ":at": {"S": iso(now)},
-                    ":attempts": {"N": str(stuck.sweep_attempts + 1)},
-                    ":status": {"S": stuck.status.value},
-                    ":version": {"N": str(stuck.version)},
-                },
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
             )
         except ClientError as error:
             if _error_code(error) == "ConditionalCheckFailedException":
@@ -208,8 +239,8 @@ class DynamoDBTicketStore:
             return None
         return IdempotencyRecord(record["ticket_id"], record["fingerprint"], record["sealed_token"])
 
-    def stuck(self, status: Status, older_than: datetime, limit: int) -> list[StuckTicket]:
-        """Tickets resting in `status` since before `older_than`, oldest first per shard."""
+    def stuck(self, kind: str, older_than: datetime, limit: int) -> list[StuckTicket]:
+        """Items of sweep `kind` resting since before `older_than`, oldest first per shard."""
         found: list[StuckTicket] = []
         for shard in range(SWEEP_SHARDS):
             kwargs: dict[str, Any] = {
@@ -217,7 +248,7 @@ class DynamoDBTicketStore:
                 "IndexName": PIPELINE_INDEX,
                 "KeyConditionExpression": "gsi2pk = :partition AND gsi2sk < :cutoff",
                 "ExpressionAttributeValues": {
-                    ":partition": {"S": sweep_partition(status, shard)},
+                    ":partition": {"S": sweep_partition(kind, shard)},
                     ":cutoff": {"S": iso(older_than)},
                 },
                 "Limit": limit,
@@ -227,12 +258,16 @@ class DynamoDBTicketStore:
                 record = _deserialize(item)
                 found.append(
                     StuckTicket(
+                        kind=kind,
                         ticket_id=record["ticket_id"],
-                        status=Status(record["status"]),
+                        # message items carry no status: their ticket is routed by then
+                        status=Status(record.get("status", Status.ROUTED.value)),
                         version=int(record["version"]),
                         correlation_id=record.get("correlation_id", ""),
                         sweep_attempts=int(record.get("sweep_attempts") or 0),
                         routed_region=record.get("region"),
+                        message_id=record.get("message_id"),
+                        resting_since=item["gsi2sk"]["S"],
                     )
                 )
         return found[:limit]
@@ -257,12 +292,79 @@ class DynamoDBTicketStore:
             record["region"] = routing.region
             record["gsi1pk"] = f"OPEN#{routing.region}"
             record["gsi1sk"] = f"{priority_rank(routing.priority)}#{routing.sla.first_response_due}#{ticket.ticket_id}"
-        if ticket.status is not Status.ROUTED or awaiting_notification:
-            # Still owed a step: visible to the sweeper until the next worker moves it on.
-            record["gsi2pk"] = sweep_partition(ticket.status, sweep_shard(ticket.ticket_id))
+        # Still owed something: visible to the sweeper until the next step is done.
+        if ticket.status is not Status.ROUTED:
+            owed: str | None = ticket.status.value
+        elif awaiting_notification:
+            owed = SWEEP_ROUTED
+        elif ticket.awaiting_translation:
+            owed = SWEEP_RETRANSLATE
+        else:
+            owed = None
+        if owed is not None:
+            record["gsi2pk"] = sweep_partition(owed, sweep_shard(ticket.ticket_id))
             record["gsi2sk"] = ticket.updated_at
             record["sweep_attempts"] = 0
         return {**ticket_key(ticket.ticket_id), **_serialize(record)}
+
+    # --- conversation -------------------------------------------------------------------
+
+    def add_message(self, message: Message) -> None:
+        try:
+            self._db.put_item(
+                TableName=self.table_name,
+                Item=self._message_item(message),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
+                raise TicketExists(message.message_id) from error
+            raise
+
+    def get_message(self, ticket_id: str, message_id: str) -> Message | None:
+        answer = self._db.get_item(
+            TableName=self.table_name, Key=message_key(ticket_id, message_id), ConsistentRead=True
+        )
+        item = answer.get("Item")
+        return Message.from_record(_deserialize(item)) if item else None
+
+    def save_message(self, before: Message, after: Message) -> None:
+        try:
+            self._db.put_item(
+                TableName=self.table_name,
+                Item=self._message_item(after),
+                ConditionExpression="#version = :version",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues={":version": {"N": str(before.version)}},
+            )
+        except ClientError as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
+                raise StaleTicket(before.message_id) from error
+            raise
+
+    def messages(self, ticket_id: str) -> list[Message]:
+        found: list[Message] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": f"TICKET#{ticket_id}"}, ":prefix": {"S": "MSG#"}},
+            "ConsistentRead": True,
+        }
+        while True:
+            answer = self._db.query(**kwargs)
+            found.extend(Message.from_record(_deserialize(item)) for item in answer.get("Items", []))
+            if "LastEvaluatedKey" not in answer:
+                return found
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def _message_item(self, message: Message) -> dict[str, Any]:
+        record: dict[str, Any] = {"entity": "message", **message.to_record()}
+        if message.awaiting_translation:
+            # The translate worker owes it a translation: the sweeper re-sends if it waits too long.
+            record["gsi2pk"] = sweep_partition(SWEEP_MESSAGE, sweep_shard(message.ticket_id))
+            record["gsi2sk"] = message.created_at
+            record["sweep_attempts"] = 0
+        return {**message_key(message.ticket_id, message.message_id), **_serialize(record)}
 
 
 def _error_code(error: ClientError) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Response
@@ -35,11 +37,6 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     if field is not None:
         error["field"] = field
     return json_response(status, {"error": error})
-
-
-def not_found() -> Response:
-    # One answer for an unknown id, a missing token and somebody else's token alike.
-    return error_response(404, "not_found", "no such ticket")
 
 
 def read_json_body(request: Request) -> Any:
@@ -80,5 +77,16 @@ def bearer_token(request: Request) -> str | None:
     return token or None
 
 
-def as_http_error(error: ValidationError) -> HttpError:
-    return HttpError(400, error.code, error.message, error.field)
+def answers_errors(route: Callable[..., Response]) -> Callable[..., Response]:
+    """Turn the domain's and the request reader's errors into the contract's error body."""
+
+    @functools.wraps(route)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return route(*args, **kwargs)
+        except HttpError as error:
+            return error_response(error.status, error.code, error.message, error.field)
+        except ValidationError as error:
+            return error_response(400, error.code, error.message, error.field)
+
+    return wrapper

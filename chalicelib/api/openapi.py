@@ -144,9 +144,52 @@ def openapi_document() -> dict[str, Any]:
                 "queue": _NULLABLE_STR,
                 "translation": _ref("Translation"),
                 "sla": _ref("Sla"),
-                "messages": {"type": "array", "items": {"type": "object"}},
+                "messages": {"type": "array", "items": _ref("Message")},
                 "created_at": _TS,
                 "updated_at": _TS,
+            },
+        },
+        "Message": {
+            "type": "object",
+            "description": (
+                "A conversation entry. Requesters see agent replies in their language once translated "
+                "(translated=true) and the original otherwise; agents see requester messages in the pivot."
+            ),
+            "required": ["message_id", "author", "created_at", "text", "translated", "original"],
+            "properties": {
+                "message_id": {"type": "string"},
+                "author": {"type": "string", "enum": ["requester", "agent"]},
+                "author_name": _NULLABLE_STR,
+                "created_at": _TS,
+                "text": {"type": "string"},
+                "language": _NULLABLE_STR,
+                "translated": {"type": "boolean"},
+                "translation_status": {"type": "string", "enum": ["done", "skipped", "pending", "failed"]},
+                "translation": {"type": "object"},
+                "original": {
+                    "type": "object",
+                    "properties": {"text": {"type": "string"}, "language": _NULLABLE_STR},
+                },
+            },
+        },
+        "NewMessage": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["text"],
+            "properties": {
+                "text": {"type": "string", "minLength": 1, "maxLength": MAX_DESCRIPTION},
+                "language": {"type": "string", "description": "ISO 639-1; detected when omitted"},
+            },
+        },
+        "MessageAccepted": {
+            "type": "object",
+            "required": ["message_id", "ticket_id", "author", "created_at", "translation"],
+            "properties": {
+                "message_id": {"type": "string"},
+                "ticket_id": {"type": "string"},
+                "author": {"type": "string"},
+                "created_at": _TS,
+                "translation": {"type": "object"},
             },
         },
         "Error": {
@@ -212,8 +255,8 @@ def openapi_document() -> dict[str, Any]:
             "/tickets/{ticket_id}": {
                 "get": {
                     "operationId": "getTicket",
-                    "summary": "The requester's view of their ticket",
-                    "security": [{"accessToken": []}],
+                    "summary": "The ticket, as its requester (access token) or an agent of its region sees it",
+                    "security": [{"accessToken": []}, {"agentToken": []}],
                     "parameters": [ticket_id_param],
                     "responses": {
                         "200": {
@@ -221,6 +264,41 @@ def openapi_document() -> dict[str, Any]:
                             "content": {"application/json": {"schema": _ref("Ticket")}},
                         },
                         "404": _error_response("Unknown ticket, or missing or wrong token (the same answer)"),
+                    },
+                }
+            },
+            "/tickets/{ticket_id}/messages": {
+                "post": {
+                    "operationId": "addRequesterMessage",
+                    "summary": "The requester adds a message, in any language; agents read it translated",
+                    "security": [{"accessToken": []}],
+                    "parameters": [ticket_id_param],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewMessage")}}},
+                    "responses": {
+                        "201": {
+                            "description": "Stored",
+                            "content": {"application/json": {"schema": _ref("MessageAccepted")}},
+                        },
+                        "400": _error_response("Invalid body; nothing stored"),
+                        "404": _error_response("Unknown ticket or wrong token"),
+                    },
+                }
+            },
+            "/tickets/{ticket_id}/replies": {
+                "post": {
+                    "operationId": "addAgentReply",
+                    "summary": "An agent replies in their language; the requester reads it in theirs",
+                    "security": [{"agentToken": []}],
+                    "parameters": [ticket_id_param],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewMessage")}}},
+                    "responses": {
+                        "201": {
+                            "description": "Stored",
+                            "content": {"application/json": {"schema": _ref("MessageAccepted")}},
+                        },
+                        "400": _error_response("Invalid body; nothing stored"),
+                        "401": {"description": "No valid agent token"},
+                        "404": _error_response("Unknown ticket, or a ticket of another region"),
                     },
                 }
             },
@@ -239,11 +317,16 @@ def openapi_document() -> dict[str, Any]:
         "components": {
             "schemas": schemas,
             "securitySchemes": {
+                "agentToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A signed agent token (python -m chalicelib.cli agent-token)",
+                },
                 "accessToken": {
                     "type": "http",
                     "scheme": "bearer",
                     "description": "The access_token returned by POST /tickets",
-                }
+                },
             },
         },
     }

@@ -1,50 +1,20 @@
-"""Public ticket routes: intake and the requester's view."""
+"""Ticket routes: public intake, and the ticket as its requester or an agent sees it."""
 
 from __future__ import annotations
-
-import functools
-from collections.abc import Callable
-from typing import Any
 
 from aws_lambda_powertools import Logger
 from chalice import Blueprint, Response
 
 from chalicelib import resources
-from chalicelib.api.http import (
-    HttpError,
-    as_http_error,
-    bearer_token,
-    correlation_id,
-    error_response,
-    header,
-    json_response,
-    not_found,
-    read_json_body,
-)
+from chalicelib.api.access import open_ticket
+from chalicelib.api.http import HttpError, answers_errors, correlation_id, header, json_response, read_json_body
 from chalicelib.api.views import ticket_view
-from chalicelib.domain.ids import is_ticket_id, token_matches
-from chalicelib.domain.intake import ValidationError, check_idempotency_key, parse_new_ticket
+from chalicelib.domain.intake import check_idempotency_key, parse_new_ticket
 from chalicelib.domain.submission import IdempotencyConflict, submit_ticket
 from chalicelib.services import get_services
 
 logger = Logger(service="polyglot-desk")
 tickets_api = Blueprint(__name__)
-
-
-def answers_errors(route: Callable[..., Response]) -> Callable[..., Response]:
-    """Turn the domain's and the request reader's errors into the contract's error body."""
-
-    @functools.wraps(route)
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
-        try:
-            return route(*args, **kwargs)
-        except HttpError as error:
-            return error_response(error.status, error.code, error.message, error.field)
-        except ValidationError as error:
-            http = as_http_error(error)
-            return error_response(http.status, http.code, http.message, http.field)
-
-    return wrapper
 
 
 # The body is always parsed as JSON; form and text types are accepted too so that a plain
@@ -101,11 +71,7 @@ def create_ticket() -> Response:
 @tickets_api.route("/tickets/{ticket_id}", methods=["GET"])
 @answers_errors
 def get_ticket(ticket_id: str) -> Response:
-    token = bearer_token(tickets_api.current_request)
-    # Shape checks first: a malformed id or a missing token costs no database read.
-    if token is None or not is_ticket_id(ticket_id):
-        return not_found()
-    ticket = get_services().store.get(ticket_id)
-    if ticket is None or not token_matches(token, ticket.token_hash):
-        return not_found()
-    return json_response(200, ticket_view(ticket), {"Cache-Control": "no-store"})
+    services = get_services()
+    reader = open_ticket(tickets_api.current_request, ticket_id, services)
+    messages = services.store.messages(ticket_id)
+    return json_response(200, ticket_view(reader.ticket, messages, reader.agent), {"Cache-Control": "no-store"})

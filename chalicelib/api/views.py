@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from chalicelib.domain.agent_tokens import Agent
+from chalicelib.domain.conversation import Message, agent_view, requester_view
 from chalicelib.domain.routing import is_low_confidence
 from chalicelib.domain.ticket import Ticket
 
 
-def ticket_view(ticket: Ticket) -> dict[str, Any]:
+def ticket_view(ticket: Ticket, messages: Sequence[Message] = (), agent: Agent | None = None) -> dict[str, Any]:
+    """The ticket for its requester, or (with `agent`) for an agent: messages differ in which
+    language they are shown in."""
     routing = ticket.routing
     language = ticket.language
     translation = ticket.translation
@@ -52,7 +57,7 @@ def ticket_view(ticket: Ticket) -> dict[str, Any]:
             if routing
             else None
         ),
-        "messages": [],
+        "messages": [agent_view(message) if agent else requester_view(message) for message in messages],
         "created_at": ticket.created_at,
         "updated_at": ticket.updated_at,
     }

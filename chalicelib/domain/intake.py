@@ -97,11 +97,11 @@ def _text(body: dict[str, Any], name: str, *, required: bool, maximum: int) -> s
         return None
     if len(value) > maximum:
         raise ValidationError("too_long", f"{name} is {len(value)} characters; the limit is {maximum}", name)
-    _check_characters(value, name)
+    check_text_characters(value, name)
     return value
 
 
-def _check_characters(value: str, field: str) -> None:
+def check_text_characters(value: str, field: str) -> None:
     """NUL and lone UTF-16 surrogates (half an emoji, cut by a client) cannot be stored as UTF-8."""
     if "\x00" in value:
         raise ValidationError("invalid_characters", f"{field} contains a NUL character", field)
@@ -139,7 +139,7 @@ def _requester(value: Any) -> Requester:
             continue
         if not isinstance(raw, str):
             raise ValidationError("invalid_type", f"requester.{name} must be a string", f"requester.{name}")
-        _check_characters(raw, f"requester.{name}")
+        check_text_characters(raw, f"requester.{name}")
         fields[name] = raw.strip()
     if "id" in fields and not 1 <= len(fields["id"]) <= 128:
         raise ValidationError("invalid_value", "requester.id must be 1 to 128 characters", "requester.id")
@@ -185,6 +185,6 @@ def _evidence(value: Any) -> tuple[Evidence, ...]:
             raise ValidationError(
                 "invalid_value", f"{where}.value must be 1 to {MAX_EVIDENCE_VALUE} characters", f"{where}.value"
             )
-        _check_characters(text, f"{where}.value")
+        check_text_characters(text, f"{where}.value")
         items.append(Evidence(kind=kind, value=text.strip()))
     return tuple(items)

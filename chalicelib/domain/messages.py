@@ -20,6 +20,12 @@ EVENT_BY_STATUS = {
 }
 
 
+# Work the translate worker also does, outside the ticket's status machine.
+RETRANSLATE = "ticket.retranslate"  # a ticket routed with translation pending: try again
+MESSAGE_ADDED = "message.added"  # a requester message or agent reply to detect and translate
+FOLLOWUP_EVENTS = frozenset({RETRANSLATE, MESSAGE_ADDED})
+
+
 class MalformedMessage(ValueError):
     """A queue message this code cannot read; it goes to the dead-letter queue after retries."""
 
@@ -29,9 +35,13 @@ class ClaimCheck:
     type: str
     ticket_id: str
     correlation_id: str
+    message_id: str | None = None  # for message.added
 
     def to_body(self) -> dict[str, Any]:
-        return {"type": self.type, "v": VERSION, "ticket_id": self.ticket_id, "correlation_id": self.correlation_id}
+        body = {"type": self.type, "v": VERSION, "ticket_id": self.ticket_id, "correlation_id": self.correlation_id}
+        if self.message_id is not None:
+            body["message_id"] = self.message_id
+        return body
 
 
 def claim_check(status: Status, ticket_id: str, correlation_id: str) -> ClaimCheck:
@@ -46,6 +56,15 @@ def parse_claim_check(raw: str) -> ClaimCheck:
     if not isinstance(body, dict) or body.get("v") != VERSION:
         raise MalformedMessage(f"unsupported message version: {raw[:200]!r}")
     ticket_id, kind, correlation = body.get("ticket_id"), body.get("type"), body.get("correlation_id")
-    if not (isinstance(ticket_id, str) and is_ticket_id(ticket_id) and kind in EVENT_BY_STATUS.values()):
+    known = kind in EVENT_BY_STATUS.values() or kind in FOLLOWUP_EVENTS
+    if not (isinstance(ticket_id, str) and is_ticket_id(ticket_id) and known):
         raise MalformedMessage(f"missing ticket_id or type: {raw[:200]!r}")
-    return ClaimCheck(kind, ticket_id, correlation if isinstance(correlation, str) else "")
+    message_id = body.get("message_id")
+    if kind == MESSAGE_ADDED and not (isinstance(message_id, str) and is_ticket_id(message_id)):
+        raise MalformedMessage(f"message.added without a valid message_id: {raw[:200]!r}")
+    return ClaimCheck(
+        kind,
+        ticket_id,
+        correlation if isinstance(correlation, str) else "",
+        message_id if kind == MESSAGE_ADDED else None,
+    )

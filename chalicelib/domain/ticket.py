@@ -88,6 +88,12 @@ class Language:
     confidence: float
     source: str  # what the answer rests on: text, text+locale, locale, script, none
 
+    @classmethod
+    def from_record(cls, record: dict[str, Any] | None) -> Language | None:
+        if not record:
+            return None
+        return cls(record["code"], float(record["confidence"]), record["source"])
+
 
 @dataclass(frozen=True)
 class Translation:
@@ -151,6 +157,16 @@ class Ticket:
             **changes,
         )
 
+    def revise(self, now: datetime, actor: str, **changes: Any) -> Ticket:
+        """The ticket with `changes` and no status change (a later translation, say); version + 1."""
+        stamp = iso(now)
+        event = {"at": stamp, "from": self.status.value, "to": self.status.value, "by": actor}
+        return replace(self, version=self.version + 1, updated_at=stamp, history=(*self.history, event), **changes)
+
+    @property
+    def awaiting_translation(self) -> bool:
+        return self.translation is not None and self.translation.status is TranslationStatus.PENDING
+
     def to_record(self) -> dict[str, Any]:
         """Plain JSON-able values (enums as strings), the shape the store persists."""
         record = asdict(self)
@@ -165,7 +181,6 @@ class Ticket:
     def from_record(cls, record: dict[str, Any]) -> Ticket:
         translation = record.get("translation")
         routing = record.get("routing")
-        language = record.get("language")
         return cls(
             ticket_id=record["ticket_id"],
             status=Status(record["status"]),
@@ -179,9 +194,7 @@ class Ticket:
             category=record.get("category") or "other",
             requester=Requester(**(record.get("requester") or {})),
             evidence=tuple(Evidence(**item) for item in record.get("evidence") or ()),
-            language=(
-                Language(language["code"], float(language["confidence"]), language["source"]) if language else None
-            ),
+            language=Language.from_record(record.get("language")),
             translation=(
                 Translation(**{**translation, "status": TranslationStatus(translation["status"])})
                 if translation

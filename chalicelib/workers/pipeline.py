@@ -8,10 +8,13 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib import resources
+from chalicelib.adapters.metrics import count_translation
 from chalicelib.domain import stages
+from chalicelib.domain.messages import MESSAGE_ADDED, RETRANSLATE
 from chalicelib.domain.ticket import Status, Ticket
 from chalicelib.services import get_services
 from chalicelib.settings import get_settings
+from chalicelib.workers import followups
 from chalicelib.workers.stage_runner import Stage, handle_sqs_event
 
 pipeline_workers = Blueprint(__name__)
@@ -27,7 +30,10 @@ def _detect(ticket: Ticket, now: datetime) -> Ticket:
 
 def _translate(ticket: Ticket, now: datetime) -> Ticket:
     services = get_services()
-    return stages.translate(ticket, services.translators, services.settings.pivot_language, now)
+    after = stages.translate(ticket, services.text_translator, services.settings.pivot_language, now)
+    if after.translation is not None:
+        count_translation(after.translation.provider, after.translation.characters, "ticket")
+    return after
 
 
 def _route(ticket: Ticket, now: datetime) -> Ticket:
@@ -35,7 +41,12 @@ def _route(ticket: Ticket, now: datetime) -> Ticket:
 
 
 DETECT = Stage("detect_language", Status.RECEIVED, _detect)
-TRANSLATE = Stage("translate_ticket", Status.DETECTED, _translate)
+TRANSLATE = Stage(
+    "translate_ticket",
+    Status.DETECTED,
+    _translate,
+    followups={RETRANSLATE: followups.retranslate_ticket, MESSAGE_ADDED: followups.translate_message},
+)
 ROUTE = Stage("route_ticket", Status.TRANSLATED, _route)
 
 

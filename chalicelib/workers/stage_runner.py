@@ -9,14 +9,14 @@ goes wrong fails that record only, so SQS retries it and, after maxReceiveCount,
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from chalicelib.domain.messages import MalformedMessage, claim_check, parse_claim_check
+from chalicelib.domain.messages import ClaimCheck, MalformedMessage, claim_check, parse_claim_check
 from chalicelib.domain.ports import OutgoingMessage, StaleTicket
 from chalicelib.domain.stages import next_hop, region_of
 from chalicelib.domain.ticket import Status, Ticket
@@ -35,6 +35,9 @@ class Stage:
     consumes: Status
     # Given the ticket as read and the time, returns it advanced (pure domain work).
     work: Callable[[Ticket, datetime], Ticket]
+    # Other claim-check types this worker handles one by one, outside the status machine
+    # (the translate worker's later translations); a handler raises to have the record retried.
+    followups: Mapping[str, Callable[[ClaimCheck, Services], None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,12 @@ def run_stage(stage: Stage, records: list[SqsRecord], services: Services) -> lis
                 "malformed message", extra={"stage": stage.name, "message_id": record.message_id, "error": str(error)}
             )
             failed.append(record.message_id)
+    for record in records:
+        check = checks.get(record.message_id)
+        if check is not None and check.type in stage.followups:
+            del checks[record.message_id]
+            if not _follow_up(stage, check, services):
+                failed.append(record.message_id)
     store = services.store
     current = store.get_many([check.ticket_id for check in checks.values()]) if checks else {}
     advanced: list[_Advanced] = []
@@ -85,6 +94,18 @@ def run_stage(stage: Stage, records: list[SqsRecord], services: Services) -> lis
             advanced.append(_Advanced(record, outcome, next_hop(outcome.status, region_of(outcome)).final))
     _forward(stage, advanced, services)
     return failed
+
+
+def _follow_up(stage: Stage, check: ClaimCheck, services: Services) -> bool:
+    logger.thread_safe_append_keys(correlation_id=check.correlation_id, ticket_id=check.ticket_id)
+    try:
+        stage.followups[check.type](check, services)
+        return True
+    except Exception:
+        logger.exception("follow-up failed", extra={"stage": stage.name, "type": check.type})
+        return False
+    finally:
+        logger.thread_safe_remove_keys(["correlation_id", "ticket_id"])
 
 
 def _advance_one(stage: Stage, ticket_id: str, current: dict[str, Ticket], services: Services) -> Ticket | str:
@@ -140,7 +161,9 @@ def _forward(stage: Stage, advanced: Iterable[_Advanced], services: Services) ->
             )
         elif item.final:
             with contextlib.suppress(StaleTicket):  # moved on already: nothing left to confirm
-                services.store.mark_notified(item.ticket.ticket_id, item.ticket.version)
+                services.store.mark_notified(
+                    item.ticket.ticket_id, item.ticket.version, then_retranslate=item.ticket.awaiting_translation
+                )
 
 
 def outgoing_message(

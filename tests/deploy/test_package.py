@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from chalicelib import resources
-from infra.stack import CONSUMERS, iam_policy, merge_template
+from infra.stack import CONSUMERS, FUNCTIONS, iam_policy, merge_template
+from tests.conftest import TEST_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -35,7 +36,9 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     merge = out / "merge.json"
     merge.write_text(json.dumps(merge_template(STAGE)))
     # When chalice packages the app for CloudFormation
-    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
+    # The test session's own app settings must not leak into the stage chalice packages.
+    env = {name: value for name, value in os.environ.items() if name not in TEST_ENV}
+    env["AWS_DEFAULT_REGION"] = "us-east-1"
     subprocess.run(
         [
             str(BIN / "chalice"),
@@ -109,16 +112,16 @@ def test_queue_visibility_covers_six_times_the_consumer_timeout(template: dict[s
 
 def test_every_function_runs_with_its_own_least_privilege_policy(template: dict[str, Any]) -> None:
     roles = {name: resource for name, resource in template["Resources"].items() if resource["Type"] == "AWS::IAM::Role"}
-    assert len(roles) == 5
+    assert len(roles) == len(FUNCTIONS)
     documents = [role["Properties"]["Policies"][0]["PolicyDocument"] for role in roles.values()]
-    expected = [
-        iam_policy(STAGE, name)
-        for name in ("api_handler", "detect_language", "translate_ticket", "route_ticket", "sweep_stuck_tickets")
-    ]
+    expected = [iam_policy(STAGE, name) for name in FUNCTIONS]
     assert sorted(map(json.dumps, documents)) == sorted(map(json.dumps, expected))
     for document in documents:
         for statement in document["Statement"]:
-            assert statement["Resource"] != "*" or statement["Action"] == ["translate:TranslateText"]
+            assert statement["Resource"] != "*" or statement["Action"] == [
+                "translate:TranslateText",
+                "comprehend:DetectDominantLanguage",
+            ]
 
 
 def test_the_table_and_every_queue_have_one_definition(template: dict[str, Any]) -> None:
@@ -168,3 +171,29 @@ def test_each_lambda_handler_imports_from_the_bundle_alone(
     )
     # Then every one resolves to a callable
     assert result.returncode == 0, result.stderr
+
+
+def test_the_language_model_ships_in_the_bundle_and_runs_on_the_standard_library(package: Path, tmp_path: Path) -> None:
+    # Given the deployment zip: the built model and its licences are in it, numpy is not
+    with zipfile.ZipFile(package / "deployment.zip") as bundle:
+        names = set(bundle.namelist())
+        bundle.extractall(tmp_path / "task")
+    model = "chalicelib/langid/model/"
+    assert {model + "model.json", model + "NOTICE", model + "LICENSE-lingua.txt", model + "keys.u32"} <= names
+    assert not any(name.startswith("numpy/") for name in names)
+    # When the detector runs in a clean interpreter with the bundle alone on its path
+    script = (
+        "from chalicelib.adapters.ngram_detector import NgramDetector\n"
+        "from chalicelib.domain.ticket import Requester\n"
+        "print(NgramDetector().detect('me cobraron dos veces y no llega el pedido', Requester()).code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", script],
+        cwd=tmp_path / "task",
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(tmp_path / "task")},
+        capture_output=True,
+        text=True,
+    )
+    # Then it answers
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "es"

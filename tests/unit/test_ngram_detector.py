@@ -312,3 +312,9 @@ def test_ambiguous_short_text_can_be_low_confidence(detector: NgramDetector):
     language = detector.detect("pembayaran saya belum masuk juga", NOBODY)
     assert language.code in ("id", "ms")
     assert language.confidence < 0.8
+
+
+@pytest.mark.parametrize("text", ["支付失败", "退款", "直播开不了", "我的订单没有收到"])
+def test_short_chinese_without_hints_is_chinese_not_japanese(detector: NgramDetector, text: str):
+    # Japanese is almost never written without kana: Han-only text with no hint reads as Chinese
+    assert detector.detect(text, NOBODY).code == "zh"

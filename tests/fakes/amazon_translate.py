@@ -40,15 +40,6 @@ class Received:
 @dataclass
 class FakeAmazonTranslate(FakeProvider):
     languages: frozenset[str] = field(default_factory=served_languages)
-    translations: list[Received] = field(default_factory=list)
-
-    @staticmethod
-    def translate(text: str, target: str) -> str:
-        return f"[{target}] {text}"
-
-    def reset(self) -> None:
-        super().reset()
-        self.translations.clear()
 
     def handle(self, request: Recorded) -> Answer:
         if request.header("x-amz-target") == TRANSLATE_TEXT and request.body:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tests.fakes.http_fake import Answer, FakeProvider, Recorded, serving
@@ -52,15 +52,6 @@ def _body(request: Recorded) -> dict[str, Any]:
 @dataclass
 class FakeDeepL(FakeProvider):
     api_key: str = "deepl-test-key:fx"
-    translations: list[Received] = field(default_factory=list)
-
-    @staticmethod
-    def translate(text: str, target_lang: str) -> str:
-        return f"[{target_lang}] {text}"
-
-    def reset(self) -> None:
-        super().reset()
-        self.translations.clear()
 
     def handle(self, request: Recorded) -> Answer:
         body = _body(request)

@@ -75,6 +75,13 @@ class FakeProvider:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # Bumped by reset(): requests still being answered from before it stop trickling.
     generation: int = 0
+    # What each translation request asked for, parsed by the provider's protocol.
+    translations: list[Any] = field(default_factory=list)
+
+    @staticmethod
+    def translate(text: str, target: str) -> str:
+        """The fake's "translation": the text tagged with the target language."""
+        return f"[{target}] {text}"
 
     def reset(self) -> None:
         """Back to answering normally, with nothing recorded; hanging requests are let go."""
@@ -86,6 +93,7 @@ class FakeProvider:
         self.trickle_seconds = 0.05
         self.fail_times = None
         self.received.clear()
+        self.translations.clear()
 
     def answer(self, request: Recorded) -> Answer:
         raise NotImplementedError

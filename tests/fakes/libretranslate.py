@@ -19,7 +19,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -54,17 +54,11 @@ class FakeLibreTranslate(FakeProvider):
     languages: frozenset[str] = LANGUAGES
     # When set, requests must carry this api_key (403 otherwise), like a server run with --api-keys.
     required_api_key: str | None = None
-    translations: list[Received] = field(default_factory=list)
-
-    @staticmethod
-    def translate(text: str, target: str) -> str:
-        return f"[{target}] {text}"
 
     def reset(self) -> None:
         super().reset()
         self.required_api_key = None
         self.languages = LANGUAGES
-        self.translations.clear()
 
     def handle(self, request: Recorded) -> Answer:
         if request.path.rstrip("/") == "/translate":

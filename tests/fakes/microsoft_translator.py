@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tests.fakes.http_fake import Answer, FakeProvider, Recorded, serving
 
@@ -42,15 +42,6 @@ class Received:
 @dataclass
 class FakeMicrosoftTranslator(FakeProvider):
     api_key: str = "microsoft-test-key"
-    translations: list[Received] = field(default_factory=list)
-
-    @staticmethod
-    def translate(text: str, target: str) -> str:
-        return f"[{target}] {text}"
-
-    def reset(self) -> None:
-        super().reset()
-        self.translations.clear()
 
     def handle(self, request: Recorded) -> Answer:
         try:

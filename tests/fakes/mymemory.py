@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tests.fakes.http_fake import Answer, FakeProvider, Recorded, serving
 
@@ -52,16 +52,6 @@ class Received:
 
 @dataclass
 class FakeMyMemory(FakeProvider):
-    translations: list[Received] = field(default_factory=list)
-
-    @staticmethod
-    def translate(text: str, target: str) -> str:
-        return f"[{target}] {text}"
-
-    def reset(self) -> None:
-        super().reset()
-        self.translations.clear()
-
     def handle(self, request: Recorded) -> Answer:
         source, _, target = request.query.get("langpair", [""])[0].partition("|")
         self.translations.append(

@@ -14,7 +14,7 @@ import sys
 import threading
 from types import FrameType
 
-from devstack.stack import STAGE, LocalStack
+from devstack.stack import STAGE, LocalStack, stage_environment
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -37,7 +37,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    overrides: dict[str, str] = {}
+    # What the shell sets wins over the stage's defaults in .chalice/config.json, so that
+    # `TRANSLATORS=libre LIBRETRANSLATE_URL=... make run` does what it says.
+    overrides = {name: os.environ[name] for name in stage_environment(args.stage) if name in os.environ}
     for item in args.set:
         name, sep, value = item.partition("=")
         if not sep or not name:

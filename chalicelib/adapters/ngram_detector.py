@@ -157,6 +157,9 @@ class NgramDetector:
         answer = _decide(text_logits, hints)
         text_alone = answer if hints.empty else _decide(text_logits, NO_HINTS)
         if answer.confidence < UNDETERMINED_BELOW:
+            # The text cannot tell (romanized Bangla, say): the app's language is the best guess.
+            if hints.locale_language:
+                return Language(hints.locale_language, LOCALE_ONLY_CONFIDENCE, "locale")
             return UNKNOWN
         hints_decided = answer.code != text_alone.code or text_alone.confidence < LOW_CONFIDENCE <= answer.confidence
         return Language(

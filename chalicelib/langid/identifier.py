@@ -26,6 +26,11 @@ MAX_CHARS = 2000  # the opening of a long ticket says enough, and scoring time g
 # A script that one language alone writes decides once it holds this share of the letters
 # (the rest is often English product names, or boilerplate).
 SCRIPT_DECIDES_AT = 0.3
+# Latin letters next to another script are mostly English product words ("充值coins失败",
+# "мой аккаунт banned"): the other script wins once it holds this share of the letters.
+OTHER_SCRIPT_OVER_LATIN_AT = 0.3
+SYLLABIC = frozenset({Script.HAN, Script.KANA, Script.HANGUL})
+SYLLABIC_WEIGHT = 3
 # Kana among Han characters mean Japanese; Chinese never writes them.
 KANA_SHARE_OF_HAN = 0.1
 
@@ -68,7 +73,7 @@ class LanguageIdentifier:
         if letters == 0:
             return TextEvidence(letters=0, script=Script.NONE)
         counts[Script.NONE] = 0
-        dominant = Script(max(range(len(counts)), key=counts.__getitem__))
+        dominant = _dominant_script(counts, letters)
 
         decided = self._decided_by_script(counts, letters, dominant)
         if decided is not None:
@@ -121,3 +126,20 @@ def _words_in_script(text: str, scripts: list[int], wanted: Script) -> list[list
     if current:
         words.append(current)
     return words
+
+
+def _dominant_script(counts: list[int], letters: int) -> Script:
+    dominant = Script(max(range(len(counts)), key=counts.__getitem__))
+    if dominant is not Script.LATIN:
+        return dominant
+    # One Han, kana or hangul character carries about as much as a Latin syllable or word.
+    weighted = [count * (SYLLABIC_WEIGHT if Script(index) in SYLLABIC else 1) for index, count in enumerate(counts)]
+    total = sum(weighted)
+    others = [
+        Script(index)
+        for index, weight in enumerate(weighted)
+        if index != Script.LATIN
+        and weight >= OTHER_SCRIPT_OVER_LATIN_AT * total
+        and Script(index) in CANDIDATES_BY_SCRIPT
+    ]
+    return max(others, key=lambda script: weighted[script], default=dominant)

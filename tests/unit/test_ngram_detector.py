@@ -318,3 +318,22 @@ def test_ambiguous_short_text_can_be_low_confidence(detector: NgramDetector):
 def test_short_chinese_without_hints_is_chinese_not_japanese(detector: NgramDetector, text: str):
     # Japanese is almost never written without kana: Han-only text with no hint reads as Chinese
     assert detector.detect(text, NOBODY).code == "zh"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("充值coins失败", "zh"), ("TikTok Shop 订单", "zh"), ("мой аккаунт banned", "ru"), ("LIVE 방송이 안 돼요", "ko")],
+)
+def test_english_product_words_do_not_decide_the_script(detector: NgramDetector, text: str, code: str):
+    # Given a message mostly in another script with English product words mixed in,
+    # and a requester whose app speaks English
+    language = detector.detect(text, Requester(locale="en-SG", country="SG"))
+    # Then the other script's language wins: Han or Cyrillic letters cannot be English
+    assert language.code == code
+
+
+def test_text_the_model_cannot_read_falls_back_to_the_locale(detector: NgramDetector):
+    # Given romanized Bangla, which no served model reads, from a Bangladeshi app
+    language = detector.detect("amar account ban keno bujhtesi na", Requester(locale="bn-BD", country="BD"))
+    # Then the app's language is the answer, and it says it rests on the locale
+    assert (language.code, language.source) == ("bn", "locale")

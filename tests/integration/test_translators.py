@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from chalicelib.adapters import translators
 from chalicelib.adapters.resilient_translator import ProviderRefused
 from chalicelib.adapters.translators import (
     AmazonTranslator,
@@ -24,6 +23,8 @@ from chalicelib.adapters.translators import (
     LibreTranslator,
     MicrosoftTranslator,
     MyMemoryTranslator,
+    deep_translator_providers,
+    direct_http,
 )
 from chalicelib.domain.catalog import served_languages
 from chalicelib.domain.ports import ProviderUnavailable, TranslationRejected, Translator
@@ -412,8 +413,8 @@ def test_deepl_detects_the_source_itself_when_it_is_undetermined(deepl: FakeDeep
 
 def test_deepl_free_keys_go_to_the_free_api_and_others_to_pro(deepl: FakeDeepL, monkeypatch: pytest.MonkeyPatch):
     # Given the free host served by the fake and the pro host unreachable
-    monkeypatch.setattr(translators, "DEEPL_FREE_URL", deepl.url + "/v2/translate")
-    monkeypatch.setattr(translators, "DEEPL_PRO_URL", closed_port_url() + "/v2/translate")
+    monkeypatch.setattr(direct_http, "DEEPL_FREE_URL", deepl.url + "/v2/translate")
+    monkeypatch.setattr(direct_http, "DEEPL_PRO_URL", closed_port_url() + "/v2/translate")
 
     # Then a ":fx" key (DeepL API Free) is sent to the free host
     free = DeeplTranslator(SecretSetting("DEEPL_API_KEY", value=DEEPL_KEY), None, TIMEOUT)
@@ -517,8 +518,8 @@ def test_mymemory_errors_inside_a_200_answer_are_not_taken_for_translations(myme
 def test_every_mymemory_code_we_use_is_one_deep_translator_accepts():
     from deep_translator.constants import MY_MEMORY_LANGUAGES_TO_CODES
 
-    assert set(translators._MYMEMORY_CODES) == served_languages()
-    assert set(translators._MYMEMORY_CODES.values()) <= set(MY_MEMORY_LANGUAGES_TO_CODES.values())
+    assert set(deep_translator_providers._MYMEMORY_CODES) == served_languages()
+    assert set(deep_translator_providers._MYMEMORY_CODES.values()) <= set(MY_MEMORY_LANGUAGES_TO_CODES.values())
 
 
 # --- Amazon Translate --------------------------------------------------------------------

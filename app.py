@@ -3,6 +3,7 @@
 from chalice import Chalice
 
 from chalicelib.api.conversation import conversation_api
+from chalicelib.api.desk import desk_api
 from chalicelib.api.meta import meta_api
 from chalicelib.api.tickets import tickets_api
 from chalicelib.workers.pipeline import pipeline_workers
@@ -12,5 +13,6 @@ app = Chalice(app_name="polyglot-desk")
 app.register_blueprint(meta_api)
 app.register_blueprint(tickets_api)
 app.register_blueprint(conversation_api)
+app.register_blueprint(desk_api)
 app.register_blueprint(pipeline_workers)
 app.register_blueprint(sweeper)

@@ -202,11 +202,14 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
     if function == "api_handler":
         statements += [
             # Query: a ticket's conversation (its MSG# items) is read with the ticket.
+            # BatchGetItem: the desk's work lists and claim candidates.
             {
                 "Effect": "Allow",
-                "Action": ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"],
+                "Action": ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
                 "Resource": table,
             },
+            # The desk's work lists and the ETA's count of open tickets ahead.
+            {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": f"{table}/index/by_region"},
             # detect: new tickets; translate: new messages and replies
             {"Effect": "Allow", "Action": send, "Resource": [queue(resources.DETECT), queue(resources.TRANSLATE)]},
             *secret_statements(stage),  # the agent token key

@@ -5,7 +5,9 @@ Items:
 - idempotency: pk=IDEMPOTENCY#<sha256> sk=IDEMPOTENCY  (expires_at is the table's TTL)
 
 Indexes:
-- by_region (gsi1): open tickets of a region, most urgent then earliest deadline first.
+- by_region (gsi1): a region's desk work lists, one partition per desk state
+  (`OPEN#<region>`, `CLAIMED#<region>`, `WAITING#<region>`; resolved tickets leave the index),
+  most urgent then earliest deadline first.
 - by_pipeline_stage (gsi2): tickets a worker still owes a step (or whose final message is not
   yet confirmed sent), sharded, sorted by when they last moved; the sweeper queries it.
 """
@@ -24,6 +26,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client
 from chalicelib.domain.conversation import Message
+from chalicelib.domain.desk import LISTABLE_STATES, queue_deadline
 from chalicelib.domain.ports import (
     SWEEP_MESSAGE,
     SWEEP_RETRANSLATE,
@@ -34,9 +37,14 @@ from chalicelib.domain.ports import (
     TicketExists,
 )
 from chalicelib.domain.routing import priority_rank
-from chalicelib.domain.ticket import Status, Ticket, iso, utc_now
+from chalicelib.domain.ticket import DeskState, Status, Ticket, iso, utc_now
 
 SWEEP_SHARDS = 4
+# Counting the queue ahead of a ticket reads at most this many index entries (a few pages of
+# a KEYS-sized projection); beyond it the answer is "at least this many".
+BACKLOG_COUNT_CAP = 2000
+# Sorts after every ISO 8601 deadline: a paused ticket has none.
+NO_DEADLINE = "~"
 REGION_INDEX = "by_region"
 PIPELINE_INDEX = "by_pipeline_stage"
 
@@ -58,6 +66,17 @@ def sweep_shard(ticket_id: str) -> int:
 
 def message_key(ticket_id: str, message_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"TICKET#{ticket_id}"}, "sk": {"S": f"MSG#{message_id}"}}
+
+
+def desk_partition(state: DeskState, region: str) -> str:
+    return f"{state.value.upper()}#{region}"
+
+
+def desk_sort_key(ticket: Ticket) -> str:
+    """Most urgent first, then the earliest running deadline; the id keeps keys unique."""
+    assert ticket.routing is not None
+    deadline = queue_deadline(ticket) or NO_DEADLINE
+    return f"{priority_rank(ticket.routing.priority)}#{deadline}#{ticket.ticket_id}"
 
 
 def sweep_partition(kind: str, shard: int) -> str:
@@ -132,6 +151,28 @@ class DynamoDBTicketStore:
                 ExpressionAttributeValues={
                     ":status": {"S": before.status.value},
                     ":version": {"N": str(before.version)},
+                },
+            )
+        except ClientError as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
+                raise StaleTicket(before.ticket_id) from error
+            raise
+
+    def save_desk_change(self, before: Ticket, after: Ticket) -> None:
+        """Write a desk change only if the stored ticket is still at `before`'s version and desk
+        state: of two agents claiming the same ticket, exactly one wins."""
+        assert before.desk is not None
+        try:
+            self._db.put_item(
+                TableName=self.table_name,
+                Item=self._ticket_item(after, awaiting_notification=False),
+                # The version alone makes it atomic; the state guards the intent. A ticket routed
+                # before the desk existed has no stored desk (it reads as open).
+                ConditionExpression="#version = :version AND (#desk.#state = :state OR attribute_not_exists(#desk))",
+                ExpressionAttributeNames={"#version": "version", "#desk": "desk", "#state": "state"},
+                ExpressionAttributeValues={
+                    ":version": {"N": str(before.version)},
+                    ":state": {"S": before.desk.state.value},
                 },
             )
         except ClientError as error:
@@ -274,24 +315,57 @@ class DynamoDBTicketStore:
 
     def open_in_region(self, region: str, limit: int = 50) -> list[str]:
         """Ticket ids of a region's open work list, most urgent and earliest due first."""
+        return self.desk_list(region, DeskState.OPEN, limit)
+
+    def desk_list(self, region: str, state: DeskState, limit: int = 50) -> list[str]:
+        """Ticket ids of a region's work list in `state`, most urgent and earliest due first."""
+        if state not in LISTABLE_STATES:
+            raise ValueError(f"no work list for desk state {state.value}")
         answer = self._db.query(
             TableName=self.table_name,
             IndexName=REGION_INDEX,
             KeyConditionExpression="gsi1pk = :partition",
-            ExpressionAttributeValues={":partition": {"S": f"OPEN#{region}"}},
+            ExpressionAttributeValues={":partition": {"S": desk_partition(state, region)}},
             Limit=limit,
         )
         return [item["ticket_id"]["S"] for item in answer.get("Items", [])]
+
+    def open_ahead_of(self, ticket: Ticket) -> int:
+        """How many open tickets of the ticket's region sort before it (more urgent, or as urgent
+        and due earlier): a Select=COUNT Query on the index up to its sort key, never a scan.
+        Counted up to BACKLOG_COUNT_CAP."""
+        if ticket.routing is None:
+            return 0
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": REGION_INDEX,
+            "KeyConditionExpression": "gsi1pk = :partition AND gsi1sk < :key",
+            "ExpressionAttributeValues": {
+                ":partition": {"S": desk_partition(DeskState.OPEN, ticket.routing.region)},
+                ":key": {"S": desk_sort_key(ticket)},
+            },
+            "Select": "COUNT",
+        }
+        count = 0
+        while count < BACKLOG_COUNT_CAP:
+            answer = self._db.query(**kwargs)
+            count += int(answer.get("Count", 0))
+            if "LastEvaluatedKey" not in answer:
+                break
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        return min(count, BACKLOG_COUNT_CAP)
 
     # --- mapping ------------------------------------------------------------------------
 
     def _ticket_item(self, ticket: Ticket, awaiting_notification: bool) -> dict[str, Any]:
         record: dict[str, Any] = {"entity": "ticket", **ticket.to_record()}
         if ticket.routing is not None:
-            routing = ticket.routing
-            record["region"] = routing.region
-            record["gsi1pk"] = f"OPEN#{routing.region}"
-            record["gsi1sk"] = f"{priority_rank(routing.priority)}#{routing.sla.first_response_due}#{ticket.ticket_id}"
+            record["region"] = ticket.routing.region
+            # One work list per region and desk state; a resolved ticket leaves the index.
+            state = ticket.desk.state if ticket.desk is not None else DeskState.OPEN
+            if state in LISTABLE_STATES:
+                record["gsi1pk"] = desk_partition(state, ticket.routing.region)
+                record["gsi1sk"] = desk_sort_key(ticket)
         # Still owed something: visible to the sweeper until the next step is done.
         if ticket.status is not Status.ROUTED:
             owed: str | None = ticket.status.value

@@ -11,6 +11,7 @@ from chalicelib import resources
 from chalicelib.api.access import NotFound, agent_from_token, open_ticket
 from chalicelib.api.http import HttpError, answers_errors, json_response, read_json_body
 from chalicelib.domain.conversation import Author, Message, new_message, parse_message_text
+from chalicelib.domain.desk import apply_follow_up, on_requester_message, record_first_response
 from chalicelib.domain.messages import MESSAGE_ADDED, ClaimCheck
 from chalicelib.domain.ports import OutgoingMessage
 from chalicelib.services import Services, get_services
@@ -52,7 +53,13 @@ def add_requester_message(ticket_id: str) -> Response:
         services.settings.pivot_language,
         declared_language=declared,
     )
-    return _accept(message, reader.ticket.correlation_id, services)
+    answer = _accept(message, reader.ticket.correlation_id, services)
+    if reader.ticket.desk is not None:
+        # The requester answered: a waiting ticket resumes (its SLA clock runs again), a resolved
+        # one reopens.
+        now = services.clock()
+        apply_follow_up(services.store, reader.ticket, lambda ticket: on_requester_message(ticket, now))
+    return answer
 
 
 @conversation_api.route(
@@ -79,7 +86,11 @@ def add_agent_reply(ticket_id: str) -> Response:
         author_name=reader.agent.name,
         declared_language=declared or reader.agent.language,
     )
-    return _accept(message, reader.ticket.correlation_id, services)
+    answer = _accept(message, reader.ticket.correlation_id, services)
+    if reader.ticket.desk is not None:
+        agent, now = reader.agent.name, services.clock()
+        apply_follow_up(services.store, reader.ticket, lambda ticket: record_first_response(ticket, agent, now))
+    return answer
 
 
 def _accept(message: Message, correlation_id: str, services: Services) -> Response:

@@ -12,7 +12,9 @@ from typing import Any
 from chalice import Response
 from chalice.app import Request
 
+from chalicelib.domain.desk import DeskTransitionError
 from chalicelib.domain.intake import MAX_BODY_BYTES, ValidationError
+from chalicelib.domain.ports import StaleTicket
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -88,5 +90,10 @@ def answers_errors(route: Callable[..., Response]) -> Callable[..., Response]:
             return error_response(error.status, error.code, error.message, error.field)
         except ValidationError as error:
             return error_response(400, error.code, error.message, error.field)
+        except DeskTransitionError as error:
+            return error_response(409, "invalid_transition", str(error))
+        except StaleTicket:
+            # A conditional write lost: somebody changed the ticket since it was read.
+            return error_response(409, "conflict", "the ticket changed meanwhile; read it again and retry")
 
     return wrapper

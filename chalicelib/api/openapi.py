@@ -17,10 +17,16 @@ from chalicelib.resources import REGIONS
 
 _TS = {"type": "string", "format": "date-time"}
 _NULLABLE_STR = {"type": ["string", "null"]}
+_NULLABLE_TS = {"type": ["string", "null"], "format": "date-time"}
+_DESK_STATES = ["open", "claimed", "waiting", "resolved"]
 
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: str) -> dict[str, Any]:
+    return {"application/json": {"schema": _ref(schema)}}
 
 
 def _error_response(description: str) -> dict[str, Any]:
@@ -109,12 +115,85 @@ def openapi_document() -> dict[str, Any]:
         },
         "Sla": {
             "type": ["object", "null"],
+            "description": (
+                "Deadlines on the region's SLA clock (business hours per region; urgent runs 24x7). "
+                "While the ticket waits on the requester the clock is stopped: paused=true and the "
+                "deadlines not yet reached are null."
+            ),
             "required": ["first_response_due", "eta"],
             "properties": {
-                "first_response_due": _TS,
-                "resolution_due": _TS,
-                "eta": {"type": "object", "required": ["from", "to"], "properties": {"from": _TS, "to": _TS}},
+                "first_response_due": _NULLABLE_TS,
+                "resolution_due": _NULLABLE_TS,
+                "paused": {"type": "boolean"},
+                "eta": {
+                    "type": ["object", "null"],
+                    "description": (
+                        "When the first answer can be expected: from now up to the first-response deadline, "
+                        "stretched by the open tickets ahead in the region. Null once answered, resolved or paused."
+                    ),
+                    "required": ["from", "to"],
+                    "properties": {"from": _TS, "to": _TS},
+                },
             },
+        },
+        "DeskEvent": {
+            "type": "object",
+            "required": ["at", "by", "from", "to"],
+            "properties": {
+                "at": _TS,
+                "by": {"type": "string", "description": "agent name, or 'requester'"},
+                "from": {"type": "string", "enum": _DESK_STATES},
+                "to": {"type": "string", "enum": _DESK_STATES},
+                "note": {"type": "string"},
+            },
+        },
+        "Desk": {
+            "type": ["object", "null"],
+            "description": (
+                "Where a routed ticket is on its regional desk (status stays 'routed'). Requesters see "
+                "state and first_responded_at; agents also see assignee, pauses and the audited events."
+            ),
+            "required": ["state"],
+            "properties": {
+                "state": {"type": "string", "enum": _DESK_STATES},
+                "assignee": _NULLABLE_STR,
+                "first_responded_at": _NULLABLE_TS,
+                "pauses": {
+                    "type": "array",
+                    "items": {"type": "object", "properties": {"from": _TS, "to": _NULLABLE_TS}},
+                },
+                "events": {"type": "array", "items": _ref("DeskEvent")},
+            },
+        },
+        "DeskTicket": {
+            "type": "object",
+            "description": "A row of a desk work list",
+            "required": ["ticket_id", "priority", "state", "first_response_due", "created_at"],
+            "properties": {
+                "ticket_id": {"type": "string"},
+                "priority": {"type": "string", "enum": ["low", "normal", "high", "urgent"]},
+                "state": {"type": "string", "enum": _DESK_STATES},
+                "assignee": _NULLABLE_STR,
+                "category": {"type": "string"},
+                "language": _NULLABLE_STR,
+                "translation_status": _NULLABLE_STR,
+                "first_response_due": _NULLABLE_TS,
+                "resolution_due": _NULLABLE_TS,
+                "created_at": _TS,
+            },
+        },
+        "DeskList": {
+            "type": "object",
+            "required": ["region", "state", "tickets"],
+            "properties": {
+                "region": {"type": "string", "enum": list(REGIONS)},
+                "state": {"type": "string", "enum": _DESK_STATES[:3]},
+                "tickets": {"type": "array", "items": _ref("DeskTicket")},
+            },
+        },
+        "DeskNote": {
+            "type": "object",
+            "properties": {"note": {"type": "string", "maxLength": 500, "description": "kept in the audit trail"}},
         },
         "Ticket": {
             "type": "object",
@@ -144,6 +223,7 @@ def openapi_document() -> dict[str, Any]:
                 "queue": _NULLABLE_STR,
                 "translation": _ref("Translation"),
                 "sla": _ref("Sla"),
+                "desk": _ref("Desk"),
                 "messages": {"type": "array", "items": _ref("Message")},
                 "created_at": _TS,
                 "updated_at": _TS,
@@ -214,6 +294,12 @@ def openapi_document() -> dict[str, Any]:
         },
     }
     ticket_id_param = {"name": "ticket_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    region_param = {
+        "name": "region",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": list(REGIONS)},
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -270,7 +356,10 @@ def openapi_document() -> dict[str, Any]:
             "/tickets/{ticket_id}/messages": {
                 "post": {
                     "operationId": "addRequesterMessage",
-                    "summary": "The requester adds a message, in any language; agents read it translated",
+                    "summary": (
+                        "The requester adds a message, in any language; agents read it translated. "
+                        "On a ticket waiting on the requester it resumes the SLA clock; on a resolved one it reopens"
+                    ),
                     "security": [{"accessToken": []}],
                     "parameters": [ticket_id_param],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewMessage")}}},
@@ -287,7 +376,10 @@ def openapi_document() -> dict[str, Any]:
             "/tickets/{ticket_id}/replies": {
                 "post": {
                     "operationId": "addAgentReply",
-                    "summary": "An agent replies in their language; the requester reads it in theirs",
+                    "summary": (
+                        "An agent replies in their language; the requester reads it in theirs. "
+                        "The first reply is the ticket's first response (desk.first_responded_at)"
+                    ),
                     "security": [{"agentToken": []}],
                     "parameters": [ticket_id_param],
                     "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewMessage")}}},
@@ -301,6 +393,72 @@ def openapi_document() -> dict[str, Any]:
                         "404": _error_response("Unknown ticket, or a ticket of another region"),
                     },
                 }
+            },
+            "/desk/{region}/tickets": {
+                "get": {
+                    "operationId": "listDeskTickets",
+                    "summary": "A region's work list in one desk state, most urgent then earliest deadline first",
+                    "security": [{"agentToken": []}],
+                    "parameters": [
+                        region_param,
+                        {
+                            "name": "state",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": _DESK_STATES[:3], "default": "open"},
+                        },
+                    ],
+                    "responses": {
+                        "200": {"description": "Up to 50 tickets", "content": _json("DeskList")},
+                        "400": _error_response("Unknown state"),
+                        "401": {"description": "No valid agent token"},
+                        "404": _error_response("A region the agent does not work"),
+                    },
+                }
+            },
+            "/desk/{region}/claim": {
+                "post": {
+                    "operationId": "claimNextTicket",
+                    "summary": (
+                        "Claim the most urgent open ticket, preferring the agent's languages, then translated "
+                        "tickets; atomic: two agents never get the same ticket"
+                    ),
+                    "security": [{"agentToken": []}],
+                    "parameters": [region_param],
+                    "responses": {
+                        "200": {"description": "The claimed ticket", "content": _json("Ticket")},
+                        "204": {"description": "Nothing open in the region"},
+                        "401": {"description": "No valid agent token"},
+                        "404": _error_response("A region the agent does not work"),
+                    },
+                }
+            },
+            **{
+                f"/tickets/{{ticket_id}}/{action}": {
+                    "post": {
+                        "operationId": operation,
+                        "summary": summary,
+                        "security": [{"agentToken": []}],
+                        "parameters": [ticket_id_param],
+                        "requestBody": {
+                            "required": False,
+                            "content": {"application/json": {"schema": _ref("DeskNote")}},
+                        },
+                        "responses": {
+                            "200": {"description": "The ticket after the change", "content": _json("Ticket")},
+                            "401": {"description": "No valid agent token"},
+                            "404": _error_response("Unknown ticket, or a ticket of another region"),
+                            "409": _error_response(
+                                "invalid_transition (not allowed from this state) or conflict (changed meanwhile)"
+                            ),
+                        },
+                    }
+                }
+                for action, operation, summary in (
+                    ("waiting", "waitOnRequester", "Wait on the requester (from open or claimed): the SLA clock stops"),
+                    ("resolve", "resolveTicket", "Resolve (any agent of the region, not only the assignee)"),
+                    ("reopen", "reopenTicket", "Reopen a resolved ticket: back to the region's open queue"),
+                )
             },
             "/health": {
                 "get": {

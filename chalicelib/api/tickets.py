@@ -11,6 +11,7 @@ from chalicelib.api.http import HttpError, answers_errors, correlation_id, heade
 from chalicelib.api.views import ticket_view
 from chalicelib.domain.intake import check_idempotency_key, parse_new_ticket
 from chalicelib.domain.submission import IdempotencyConflict, submit_ticket
+from chalicelib.domain.ticket import DeskState
 from chalicelib.services import get_services
 
 logger = Logger(service="polyglot-desk")
@@ -74,4 +75,9 @@ def get_ticket(ticket_id: str) -> Response:
     services = get_services()
     reader = open_ticket(tickets_api.current_request, ticket_id, services)
     messages = services.store.messages(ticket_id)
-    return json_response(200, ticket_view(reader.ticket, messages, reader.agent), {"Cache-Control": "no-store"})
+    ticket = reader.ticket
+    # The queue ahead matters only while the ticket waits in it (one COUNT query, no scan).
+    waiting_in_queue = ticket.desk is not None and ticket.desk.state is DeskState.OPEN
+    open_ahead = services.store.open_ahead_of(ticket) if waiting_in_queue else 0
+    body = ticket_view(ticket, messages, reader.agent, now=services.clock(), open_ahead=open_ahead)
+    return json_response(200, body, {"Cache-Control": "no-store"})

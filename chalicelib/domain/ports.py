@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:  # conversation imports this module
     from chalicelib.domain.conversation import Message
 
-from chalicelib.domain.ticket import Language, Requester, Status, Ticket
+from chalicelib.domain.ticket import DeskState, Language, Requester, Status, Ticket
 
 
 class Detector(Protocol):
@@ -88,6 +88,19 @@ class TicketStore(Protocol):
 
     def save_transition(self, before: Ticket, after: Ticket, awaiting_notification: bool) -> None:
         """Write `after` only if the stored ticket is still `before` (status and version)."""
+        ...
+
+    def save_desk_change(self, before: Ticket, after: Ticket) -> None:
+        """Write `after` only if the stored ticket still has `before`'s version and desk state;
+        StaleTicket otherwise."""
+        ...
+
+    def desk_list(self, region: str, state: DeskState, limit: int = 50) -> list[str]:
+        """Ticket ids of the region's work list in `state`, most urgent then earliest due first."""
+        ...
+
+    def open_ahead_of(self, ticket: Ticket) -> int:
+        """Open tickets of the ticket's region ahead of it in the work list (a count, capped)."""
         ...
 
     def mark_notified(self, ticket_id: str, version: int, then_retranslate: bool) -> None:

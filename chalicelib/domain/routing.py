@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from functools import lru_cache
 
 from chalicelib.domain.catalog import load
-from chalicelib.domain.ticket import Language, Requester, Sla, iso
+from chalicelib.domain.ticket import Language, Requester
 
 UNDETERMINED = "und"
 # Below this a detected language is a guess: it is shown (flagged low_confidence) but does not
@@ -63,21 +62,6 @@ def priority_for(category: str, tier: str) -> str:
         level = by_category[category.split(".")[0]]
     raised = levels.index(level) + int(rules["tier_raise"].get(tier, 0))
     return levels[min(raised, len(levels) - 1)]
-
-
-def sla_for(priority: str, created_at: datetime) -> Sla:
-    """Deadlines counted from the ticket's creation, from the SLA policy data file."""
-    policy = load("sla_policy.json")
-    first_response = created_at + timedelta(hours=policy["first_response_hours"][priority])
-    resolution = created_at + timedelta(days=policy["resolution_days"][priority])
-    return Sla(
-        first_response_due=iso(first_response),
-        resolution_due=iso(resolution),
-        # Until the desk knows its backlog, the honest window is "between the first answer and
-        # the resolution deadline".
-        eta_from=iso(first_response),
-        eta_to=iso(resolution),
-    )
 
 
 def priority_rank(priority: str) -> int:

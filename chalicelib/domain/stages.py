@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib import resources
+from chalicelib.domain.desk import deadlines
 from chalicelib.domain.ports import Detector, Translator
-from chalicelib.domain.routing import UNDETERMINED, priority_for, routing_table, sla_for
+from chalicelib.domain.routing import UNDETERMINED, priority_for, routing_table
+from chalicelib.domain.sla import policy_for
 from chalicelib.domain.ticket import (
+    Desk,
     Language,
     Routing,
     Status,
@@ -85,10 +88,11 @@ def route(ticket: Ticket, now: datetime, desk_queue_name: Callable[[str], str]) 
         region=region,
         queue=desk_queue_name(region),
         priority=priority,
-        sla=sla_for(priority, parse_iso(ticket.created_at)),
+        # Business hours of the region (urgent runs 24x7), from the region's SLA policy.
+        sla=deadlines(policy_for(region).clock(priority, parse_iso(ticket.created_at))),
         reason=reason,
     )
-    return ticket.advance(Status.ROUTED, now, "route_ticket", routing=routing)
+    return ticket.advance(Status.ROUTED, now, "route_ticket", routing=routing, desk=Desk())
 
 
 @dataclass(frozen=True)

@@ -108,10 +108,48 @@ class Translation:
 
 @dataclass(frozen=True)
 class Sla:
-    first_response_due: str
-    resolution_due: str
-    eta_from: str
-    eta_to: str
+    """Deadlines as last computed by the SLA clock (domain/sla.py); None while the ticket waits
+    on the requester (the clock is stopped, no deadline runs)."""
+
+    first_response_due: str | None
+    resolution_due: str | None
+    eta_from: str | None
+    eta_to: str | None
+
+
+class DeskState(StrEnum):
+    """Where a routed ticket is on the regional desk (the pipeline status stays `routed`)."""
+
+    OPEN = "open"  # in the region's queue, nobody has it
+    CLAIMED = "claimed"  # an agent works on it
+    WAITING = "waiting"  # waiting on the requester: the SLA clock is paused
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class Desk:
+    state: DeskState = DeskState.OPEN
+    assignee: str | None = None
+    first_responded_at: str | None = None
+    # (from, to) spans the ticket waited on the requester; to is None while still waiting.
+    pauses: tuple[tuple[str, str | None], ...] = ()
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "state": self.state.value,
+            "assignee": self.assignee,
+            "first_responded_at": self.first_responded_at,
+            "pauses": [list(span) for span in self.pauses],
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Desk:
+        return cls(
+            state=DeskState(record["state"]),
+            assignee=record.get("assignee"),
+            first_responded_at=record.get("first_responded_at"),
+            pauses=tuple((span[0], span[1]) for span in record.get("pauses") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -140,6 +178,7 @@ class Ticket:
     language: Language | None = None
     translation: Translation | None = None
     routing: Routing | None = None
+    desk: Desk | None = None  # set when the ticket is routed
     history: tuple[dict[str, str], ...] = ()
 
     def advance(self, to: Status, now: datetime, actor: str, **changes: Any) -> Ticket:
@@ -175,6 +214,7 @@ class Ticket:
             record["translation"]["status"] = self.translation.status.value
         record["evidence"] = [asdict(item) for item in self.evidence]
         record["history"] = list(self.history)
+        record["desk"] = self.desk.to_record() if self.desk is not None else None
         return record
 
     @classmethod
@@ -201,5 +241,13 @@ class Ticket:
                 else None
             ),
             routing=(Routing(**{**routing, "sla": Sla(**routing["sla"])}) if routing else None),
+            desk=(
+                Desk.from_record(record["desk"])
+                if record.get("desk")
+                # routed before the desk existed: it waits in its region's open queue
+                else Desk()
+                if record["status"] == Status.ROUTED.value
+                else None
+            ),
             history=tuple(record.get("history") or ()),
         )

@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib import resources
+from chalicelib.domain.desk import deadlines
 from chalicelib.domain.ids import hash_token, new_ticket_id
-from chalicelib.domain.routing import sla_for
+from chalicelib.domain.sla import policy_for
 from chalicelib.domain.ticket import (
+    Desk,
     Evidence,
     Language,
     Requester,
@@ -59,11 +61,13 @@ def translated(ticket: Ticket, at: datetime) -> Ticket:
 def routed(
     ticket: Ticket, at: datetime, region: str = "latam", priority: str = "high", due: datetime | None = None
 ) -> Ticket:
-    sla = sla_for(priority, datetime.fromisoformat(ticket.created_at.replace("Z", "+00:00")))
+    sla = deadlines(
+        policy_for(region).clock(priority, datetime.fromisoformat(ticket.created_at.replace("Z", "+00:00")))
+    )
     if due is not None:
         sla = type(sla)(iso(due), sla.resolution_due, iso(due), sla.eta_to)
     routing = Routing(region, resources.desk_queue_name(STAGE, region), priority, sla, "country")
-    return ticket.advance(Status.ROUTED, at, "route_ticket", routing=routing)
+    return ticket.advance(Status.ROUTED, at, "route_ticket", routing=routing, desk=Desk())
 
 
 def seconds(count: float) -> timedelta:

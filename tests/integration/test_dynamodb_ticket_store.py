@@ -11,9 +11,10 @@ import pytest
 from chalicelib import resources
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.dynamodb_ticket_store import DynamoDBTicketStore, ticket_key
+from chalicelib.domain import desk
 from chalicelib.domain.ids import idempotency_record_key, new_ticket_id
 from chalicelib.domain.ports import IdempotencyRecord, StaleTicket, TicketExists
-from chalicelib.domain.ticket import PIPELINE_STATUSES, Status, Ticket
+from chalicelib.domain.ticket import PIPELINE_STATUSES, DeskState, Status, Ticket
 from tests.integration.builders import STAGE, T0, detected, received_ticket, routed, seconds, translated
 
 
@@ -379,3 +380,36 @@ def test_a_regions_open_list_is_most_urgent_first_then_earliest_deadline(store: 
 
 def test_an_empty_region_has_no_open_work(store: DynamoDBTicketStore):
     assert store.open_in_region("na") == []
+
+
+def test_a_desk_change_is_conditional_on_the_version_and_desk_state(store: DynamoDBTicketStore):
+    # Given a routed ticket, read twice
+    ticket = routed(translated(detected(received_ticket(), T0), T0), T0, "emea")
+    store.create(ticket, None, None, None)
+    read_by_ana, read_by_bob = store.get(ticket.ticket_id), store.get(ticket.ticket_id)
+    assert read_by_ana is not None and read_by_bob is not None
+
+    # When both claim from what they read
+    store.save_desk_change(read_by_ana, desk.claim(read_by_ana, "ana", T0))
+
+    # Then the second write loses, and the ticket moved from the open to the claimed list
+    with pytest.raises(StaleTicket):
+        store.save_desk_change(read_by_bob, desk.claim(read_by_bob, "bob", T0))
+    assert store.get(ticket.ticket_id).desk.assignee == "ana"
+    assert store.desk_list("emea", DeskState.OPEN) == []
+    assert store.desk_list("emea", DeskState.CLAIMED) == [ticket.ticket_id]
+
+
+def test_a_ticket_routed_before_the_desk_existed_can_be_claimed(store: DynamoDBTicketStore):
+    # Given a routed ticket stored without a desk attribute (written before the desk existed)
+    ticket = routed(translated(detected(received_ticket(), T0), T0), T0, "emea")
+    store.create(ticket, None, None, None)
+    client("dynamodb").update_item(
+        TableName=resources.table_name(STAGE), Key=ticket_key(ticket.ticket_id), UpdateExpression="REMOVE desk"
+    )
+    legacy = store.get(ticket.ticket_id)
+    assert legacy is not None and legacy.desk is not None and legacy.desk.state is DeskState.OPEN
+
+    # When an agent claims it, then it is theirs
+    store.save_desk_change(legacy, desk.claim(legacy, "ana", T0))
+    assert store.get(ticket.ticket_id).desk.assignee == "ana"

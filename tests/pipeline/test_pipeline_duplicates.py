@@ -45,13 +45,18 @@ def desk_deliveries(pipeline) -> dict[str, list[str]]:
     }
 
 
+def without_eta(ticket: dict[str, Any]) -> dict[str, Any]:
+    """The view but its ETA window, which counts from the moment it is read."""
+    return {**ticket, "sla": {key: value for key, value in ticket["sla"].items() if key != "eta"}}
+
+
 @pytest.mark.parametrize("queue", list(CLAIM_CHECK_BY_QUEUE))
 def test_a_late_duplicate_on_any_queue_changes_nothing(api, pipeline, queue):
     # Given a ticket that went all the way to its desk
     created = create_ticket(api, ITALIAN)
     pipeline.drain()
     before = stored_ticket(created["ticket_id"])
-    seen_before = view(api, created)
+    seen_before = without_eta(view(api, created))
     assert desk_deliveries(pipeline) == {"emea": [created["ticket_id"]]}
 
     # When SQS delivers one of its earlier claim checks again
@@ -61,7 +66,7 @@ def test_a_late_duplicate_on_any_queue_changes_nothing(api, pipeline, queue):
     # Then the ticket is untouched: same version, same last change, same view
     after = stored_ticket(created["ticket_id"])
     assert (after.version, after.updated_at, after.history) == (before.version, before.updated_at, before.history)
-    assert view(api, created) == seen_before
+    assert without_eta(view(api, created)) == seen_before
     # And no desk hears about it a second time
     assert desk_deliveries(pipeline) == {}
     # And the duplicate was acknowledged, not left to retry into the dead-letter queue

@@ -118,16 +118,6 @@ def test_the_default_targets_are_the_issues(
     )
 
 
-def test_the_new_policy_agrees_with_the_baseline_routing_still_reads():
-    # Given the baseline file routing.sla_for reads today
-    baseline = load("sla_policy.json")
-    # Then the new default targets are the same numbers
-    default = load("sla_policies.json")["default"]["targets"]
-    for priority in PRIORITIES:
-        assert default[priority]["first_response_hours"] == baseline["first_response_hours"][priority]
-        assert default[priority]["resolution_days"] == baseline["resolution_days"][priority]
-
-
 def test_escalation_goes_from_agent_to_team_lead_to_region_manager():
     for region in REGIONS:
         levels = policy_for(region).escalation_levels

@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.ticket import (
+    Desk,
+    DeskState,
     Language,
     Requester,
     Routing,
@@ -123,6 +125,12 @@ def _fully_routed_ticket():
         routing=Routing(
             region="latam", queue="polyglot-desk-test-desk-latam", priority="urgent", sla=sla, reason="country"
         ),
+        desk=Desk(
+            DeskState.WAITING,
+            "ana",
+            "2030-01-02T05:00:00.000Z",
+            (("2030-01-02T04:00:00.000Z", "2030-01-02T04:30:00.000Z"), ("2030-01-02T06:00:00.000Z", None)),
+        ),
     )
 
 
@@ -162,6 +170,15 @@ def test_a_fresh_ticket_round_trips_with_its_empty_optional_parts():
     assert restored.language is None
     assert restored.translation is None
     assert restored.routing is None
+
+
+def test_a_ticket_routed_before_the_desk_existed_reads_as_open_on_its_desk():
+    # Given a routed ticket's record written without a desk
+    record = _fully_routed_ticket().to_record()
+    record.pop("desk")
+
+    # Then it reads back open and unassigned, so the desk can claim it
+    assert type(_fully_routed_ticket()).from_record(record).desk == Desk()
 
 
 def test_a_record_without_a_category_reads_back_as_other():

@@ -1,0 +1,239 @@
+"""The regional desk's state machine for a routed ticket, and its SLA deadlines.
+
+    open ──claim──▶ claimed ──wait_on_requester──▶ waiting
+     ▲                 ▲                              │
+     │                 └──── requester message ───────┤ (back to open when nobody had it)
+     │                                                ▼
+     └────── reopen / requester message ◀──────── resolved ◀── resolve (from any other state)
+
+Every function validates the transition and returns the new ticket (version + 1) with an event
+in `Ticket.history` (`kind: "desk"`, who, when, from, to, note): the audit trail. The pipeline
+status stays `routed`. Waiting on the requester opens a pause of the SLA clock; the requester's
+next message closes it, so the deadlines move later by the (business) time the desk waited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from chalicelib.domain.ports import StaleTicket, TicketStore
+from chalicelib.domain.sla import Pause, SlaClock, policy_for
+from chalicelib.domain.ticket import Desk, DeskState, Sla, Ticket, TranslationStatus, iso, parse_iso
+
+# The states an agent can list: one by_region index partition each.
+LISTABLE_STATES: tuple[DeskState, ...] = (DeskState.OPEN, DeskState.CLAIMED, DeskState.WAITING)
+REQUESTER = "requester"
+# A claim looks at this many of the most urgent open tickets, and re-reads the list this many
+# times when other agents took every candidate first.
+CLAIM_CANDIDATES = 25
+CLAIM_ROUNDS = 3
+# Changes that follow a message (first response, resume, reopen) re-read and retry this often.
+FOLLOW_UP_ATTEMPTS = 3
+
+
+class DeskTransitionError(ValueError):
+    """A desk change the ticket's current state does not allow."""
+
+
+def sla_clock(ticket: Ticket) -> SlaClock:
+    """The ticket's SLA clock: its region's policy, its priority, its pauses and first response."""
+    if ticket.routing is None:
+        raise DeskTransitionError(f"ticket {ticket.ticket_id} is not routed yet")
+    desk = ticket.desk or Desk()
+    return policy_for(ticket.routing.region).clock(
+        ticket.routing.priority,
+        parse_iso(ticket.created_at),
+        [Pause(parse_iso(start), parse_iso(end) if end else None) for start, end in desk.pauses],
+        parse_iso(desk.first_responded_at) if desk.first_responded_at else None,
+    )
+
+
+def deadlines(clock: SlaClock) -> Sla:
+    """The deadlines the clock gives (None while paused). The stored ETA is the policy's window,
+    from the first-response deadline to the resolution deadline; the view refines it."""
+    first_response, resolution = clock.first_response_due, clock.resolution_due
+    return Sla(
+        first_response_due=iso(first_response) if first_response else None,
+        resolution_due=iso(resolution) if resolution else None,
+        eta_from=iso(first_response) if first_response else None,
+        eta_to=iso(resolution) if resolution else None,
+    )
+
+
+def queue_deadline(ticket: Ticket) -> str | None:
+    """The deadline a work list sorts by: the first response until it is given, then resolution."""
+    if ticket.routing is None:
+        return None
+    sla = ticket.routing.sla
+    responded = ticket.desk is not None and ticket.desk.first_responded_at is not None
+    return sla.resolution_due if responded else sla.first_response_due
+
+
+def claim(ticket: Ticket, agent: str, now: datetime) -> Ticket:
+    _require(ticket, {DeskState.OPEN}, "claim")
+    return _change(ticket, now, agent, DeskState.CLAIMED, assignee=agent)
+
+
+def wait_on_requester(ticket: Ticket, agent: str, now: datetime, note: str | None = None) -> Ticket:
+    """The desk asked the requester something: the SLA clock stops until they answer."""
+    _require(ticket, {DeskState.OPEN, DeskState.CLAIMED}, "wait on the requester")
+    desk = _desk(ticket)
+    return _change(
+        ticket, now, agent, DeskState.WAITING, note, pauses=(*desk.pauses, (iso(now), None)), assignee=desk.assignee
+    )
+
+
+def on_requester_message(ticket: Ticket, now: datetime) -> Ticket | None:
+    """A requester's new message resumes a waiting ticket (back to its agent, or to the queue)
+    and reopens a resolved one; None when it changes nothing on the desk."""
+    if ticket.desk is None:
+        return None
+    if ticket.desk.state is DeskState.WAITING:
+        back_to = DeskState.CLAIMED if ticket.desk.assignee else DeskState.OPEN
+        return _change(
+            ticket,
+            now,
+            REQUESTER,
+            back_to,
+            "requester answered",
+            pauses=_closed_pauses(ticket, now),
+            assignee=ticket.desk.assignee,
+        )
+    if ticket.desk.state is DeskState.RESOLVED:
+        return reopen(ticket, REQUESTER, now, "requester wrote again")
+    return None
+
+
+def resolve(ticket: Ticket, agent: str, now: datetime, note: str | None = None) -> Ticket:
+    _require(ticket, {DeskState.OPEN, DeskState.CLAIMED, DeskState.WAITING}, "resolve")
+    desk = _desk(ticket)
+    return _change(
+        ticket, now, agent, DeskState.RESOLVED, note, pauses=_closed_pauses(ticket, now), assignee=desk.assignee
+    )
+
+
+def reopen(ticket: Ticket, actor: str, now: datetime, note: str | None = None) -> Ticket:
+    """A resolved ticket goes back to the region's queue, unassigned (whoever is free takes it)."""
+    _require(ticket, {DeskState.RESOLVED}, "reopen")
+    return _change(ticket, now, actor, DeskState.OPEN, note, assignee=None)
+
+
+def record_first_response(ticket: Ticket, agent: str, now: datetime) -> Ticket | None:
+    """The first agent reply stops the first-response target; None when one was given already."""
+    desk = _desk(ticket)
+    if desk.first_responded_at is not None:
+        return None
+    after = replace(desk, first_responded_at=iso(now))
+    event = {"at": iso(now), "from": desk.state.value, "to": desk.state.value, "by": agent, "kind": "desk"}
+    return _with_desk(ticket, after, now, {**event, "note": "first response"})
+
+
+# --- with the store -------------------------------------------------------------------------
+
+
+def claim_preference(ticket: Ticket, languages: Sequence[str]) -> int:
+    """0: written in a language the agent reads; 1: its translation is ready; 2: anything else."""
+    if ticket.language is not None and ticket.language.code in languages:
+        return 0
+    ready = (TranslationStatus.DONE, TranslationStatus.SKIPPED)
+    if ticket.translation is not None and ticket.translation.status in ready:
+        return 1
+    return 2
+
+
+def claim_next(store: TicketStore, region: str, agent: str, languages: Sequence[str], now: datetime) -> Ticket | None:
+    """Claim the most urgent open ticket of the region the agent can read best; None if none is open.
+
+    Atomic: each claim is a conditional write on the ticket's version and desk state, so of two
+    agents racing for one ticket exactly one wins; the loser moves on to the next candidate.
+    """
+    for _ in range(CLAIM_ROUNDS):
+        queue = store.desk_list(region, DeskState.OPEN, CLAIM_CANDIDATES)
+        if not queue:
+            return None
+        found = store.get_many(queue)
+        # sorted() is stable: within one preference the work list's order (urgency, deadline) holds.
+        candidates = sorted(
+            (found[ticket_id] for ticket_id in queue if ticket_id in found),
+            key=lambda ticket: claim_preference(ticket, languages),
+        )
+        for ticket in candidates:
+            if ticket.desk is None or ticket.desk.state is not DeskState.OPEN:
+                continue  # the index lags the table: taken already
+            claimed = claim(ticket, agent, now)
+            try:
+                store.save_desk_change(ticket, claimed)
+            except StaleTicket:
+                continue
+            return claimed
+    return None
+
+
+def apply_follow_up(store: TicketStore, ticket: Ticket, change: Callable[[Ticket], Ticket | None]) -> Ticket | None:
+    """Apply a desk change a message implies (first response, resume, reopen), re-reading the
+    ticket when a concurrent change won: the message is stored already, so its effect must not
+    be lost to a race. None when the change does nothing."""
+    for _ in range(FOLLOW_UP_ATTEMPTS):
+        after = change(ticket)
+        if after is None:
+            return None
+        try:
+            store.save_desk_change(ticket, after)
+            return after
+        except StaleTicket:
+            fresh = store.get(ticket.ticket_id)
+            if fresh is None:
+                return None
+            ticket = fresh
+    raise StaleTicket(ticket.ticket_id)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _desk(ticket: Ticket) -> Desk:
+    if ticket.desk is None or ticket.routing is None:
+        raise DeskTransitionError(f"ticket {ticket.ticket_id} is not on a desk yet")
+    return ticket.desk
+
+
+def _require(ticket: Ticket, allowed: set[DeskState], action: str) -> None:
+    state = _desk(ticket).state
+    if state not in allowed:
+        raise DeskTransitionError(f"cannot {action} ticket {ticket.ticket_id}: it is {state.value}")
+
+
+def _closed_pauses(ticket: Ticket, now: datetime) -> tuple[tuple[str, str | None], ...]:
+    return tuple((start, end if end is not None else iso(now)) for start, end in _desk(ticket).pauses)
+
+
+def _change(
+    ticket: Ticket,
+    now: datetime,
+    actor: str,
+    to: DeskState,
+    note: str | None = None,
+    *,
+    assignee: str | None = None,
+    pauses: tuple[tuple[str, str | None], ...] | None = None,
+) -> Ticket:
+    desk = _desk(ticket)
+    after = replace(desk, state=to, assignee=assignee, pauses=desk.pauses if pauses is None else pauses)
+    event = {"at": iso(now), "from": desk.state.value, "to": to.value, "by": actor, "kind": "desk"}
+    return _with_desk(ticket, after, now, {**event, "note": note} if note else event)
+
+
+def _with_desk(ticket: Ticket, desk: Desk, now: datetime, event: dict[str, str]) -> Ticket:
+    """The ticket with its new desk, deadlines recomputed (pauses move them), version + 1."""
+    assert ticket.routing is not None
+    moved = replace(ticket, desk=desk)
+    routing = replace(ticket.routing, sla=deadlines(sla_clock(moved)))
+    return replace(
+        moved,
+        routing=routing,
+        version=ticket.version + 1,
+        updated_at=iso(now),
+        history=(*ticket.history, event),
+    )

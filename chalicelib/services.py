@@ -81,7 +81,13 @@ _current: Services | None = None
 def get_services() -> Services:
     global _current
     if _current is None:
-        _current = Services(settings=get_settings())
+        settings = get_settings()
+        if settings.movable_clock:
+            from chalicelib.domain.clock import movable_clock
+
+            _current = Services(settings=settings, clock=movable_clock)
+        else:
+            _current = Services(settings=settings)
     return _current
 
 

@@ -192,6 +192,8 @@ class Settings:
     # The key agent tokens are signed with (AGENT_TOKEN_SECRET, or its _SSM_PARAMETER /
     # _SECRET_ID form in AWS); without it no agent route accepts anyone.
     agent_token_secret: SecretSetting | None = None
+    # The local stage's clock can be moved forward through /dev/clock (never inside Lambda).
+    movable_clock: bool = False
 
     def queue_name(self, role: str) -> str:
         return resources.queue_name(self.stage, role)
@@ -218,7 +220,15 @@ class Settings:
             sweep_max_attempts=int(_number(env, "SWEEP_MAX_ATTEMPTS", 10, 1)),
             idempotency_ttl_seconds=int(_number(env, "IDEMPOTENCY_TTL_HOURS", 24, 1) * 3600),
             agent_token_secret=_secret(env, "AGENT_TOKEN_SECRET", stage),
+            movable_clock=_movable_clock(env),
         )
+
+
+def _movable_clock(env: Mapping[str, str]) -> bool:
+    movable = _bool(env, "MOVABLE_CLOCK", False)
+    if movable and env.get("AWS_LAMBDA_FUNCTION_NAME"):
+        raise SettingsError("MOVABLE_CLOCK is for the local stage only; it is refused inside Lambda")
+    return movable
 
 
 @lru_cache(maxsize=1)

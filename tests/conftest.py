@@ -20,6 +20,7 @@ TEST_ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
     "APP_STAGE": TEST_STAGE,
+    "MOVABLE_CLOCK": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "AGENT_TOKEN_SECRET": "test-stage-agent-token-secret",
     "TRANSLATORS": "none",

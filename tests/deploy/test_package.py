@@ -197,3 +197,9 @@ def test_the_language_model_ships_in_the_bundle_and_runs_on_the_standard_library
     # Then it answers
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "es"
+
+
+def test_deployed_stages_have_no_clock_to_move(template: dict[str, Any]) -> None:
+    # The local stage's /dev/clock is registered only with MOVABLE_CLOCK, which dev never sets
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    assert "/tickets" in paths and "/dev/clock" not in paths

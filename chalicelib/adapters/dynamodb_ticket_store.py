@@ -10,6 +10,8 @@ Indexes:
   most urgent then earliest deadline first.
 - by_pipeline_stage (gsi2): tickets a worker still owes a step (or whose final message is not
   yet confirmed sent), sharded, sorted by when they last moved; the sweeper queries it.
+- by_escalation (gsi3): tickets whose escalation level will rise (open or claimed, below the
+  top level), sharded, sorted by when it rises; the escalation worker queries "due <= now".
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +28,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.aws import client
 from chalicelib.domain.conversation import Message
-from chalicelib.domain.desk import LISTABLE_STATES, queue_deadline
+from chalicelib.domain.desk import LISTABLE_STATES, next_escalation_due, queue_deadline
 from chalicelib.domain.ports import (
     SWEEP_MESSAGE,
     SWEEP_RETRANSLATE,
@@ -40,6 +42,7 @@ from chalicelib.domain.routing import priority_rank
 from chalicelib.domain.ticket import DeskState, Status, Ticket, iso, utc_now
 
 SWEEP_SHARDS = 4
+FIRST_RESPONSE_SAMPLE_TTL_SECONDS = 14 * 24 * 3600
 # Counting the queue ahead of a ticket reads at most this many index entries (a few pages of
 # a KEYS-sized projection); beyond it the answer is "at least this many".
 BACKLOG_COUNT_CAP = 2000
@@ -47,6 +50,10 @@ BACKLOG_COUNT_CAP = 2000
 NO_DEADLINE = "~"
 REGION_INDEX = "by_region"
 PIPELINE_INDEX = "by_pipeline_stage"
+ESCALATION_INDEX = "by_escalation"
+ESCALATION_SHARDS = 4
+# Sorts after every ticket id: "due <= now" includes every ticket due at exactly `now`.
+AFTER_ANY_ID = "~"
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -77,6 +84,17 @@ def desk_sort_key(ticket: Ticket) -> str:
     assert ticket.routing is not None
     deadline = queue_deadline(ticket) or NO_DEADLINE
     return f"{priority_rank(ticket.routing.priority)}#{deadline}#{ticket.ticket_id}"
+
+
+def escalation_partition(ticket_id: str) -> str:
+    return f"ESCALATE#{zlib.crc32(ticket_id.encode('ascii')) % ESCALATION_SHARDS}"
+
+
+def escalation_sort_key(due: datetime, ticket_id: str) -> str:
+    """The due moment rounded up to the millisecond ISO keeps: a key never sorts before the
+    moment the level really rises, so a worker that finds it also sees the level risen."""
+    rounded = due + timedelta(microseconds=-due.microsecond % 1000)
+    return f"{iso(rounded)}#{ticket_id}"
 
 
 def sweep_partition(kind: str, shard: int) -> str:
@@ -313,6 +331,28 @@ class DynamoDBTicketStore:
                 )
         return found[:limit]
 
+    def escalations_due(self, now: datetime, limit: int) -> list[str]:
+        """Ids of tickets whose escalation level has risen by `now` (earliest due first per
+        shard): one Query per shard on the sparse index, never a scan."""
+        found: list[str] = []
+        for shard in range(ESCALATION_SHARDS):
+            kwargs: dict[str, Any] = {
+                "TableName": self.table_name,
+                "IndexName": ESCALATION_INDEX,
+                "KeyConditionExpression": "gsi3pk = :partition AND gsi3sk <= :cutoff",
+                "ExpressionAttributeValues": {
+                    ":partition": {"S": f"ESCALATE#{shard}"},
+                    ":cutoff": {"S": f"{iso(now)}#{AFTER_ANY_ID}"},
+                },
+            }
+            while len(found) < limit:
+                answer = self._db.query(**kwargs, Limit=limit - len(found))
+                found.extend(item["ticket_id"]["S"] for item in answer.get("Items", []))
+                if "LastEvaluatedKey" not in answer:
+                    break
+                kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        return found[:limit]
+
     def open_in_region(self, region: str, limit: int = 50) -> list[str]:
         """Ticket ids of a region's open work list, most urgent and earliest due first."""
         return self.desk_list(region, DeskState.OPEN, limit)
@@ -366,6 +406,11 @@ class DynamoDBTicketStore:
             if state in LISTABLE_STATES:
                 record["gsi1pk"] = desk_partition(state, ticket.routing.region)
                 record["gsi1sk"] = desk_sort_key(ticket)
+        # Its escalation level will rise: visible to the escalation worker from that moment.
+        escalation_due = next_escalation_due(ticket)
+        if escalation_due is not None:
+            record["gsi3pk"] = escalation_partition(ticket.ticket_id)
+            record["gsi3sk"] = escalation_sort_key(escalation_due, ticket.ticket_id)
         # Still owed something: visible to the sweeper until the next step is done.
         if ticket.status is not Status.ROUTED:
             owed: str | None = ticket.status.value
@@ -380,6 +425,35 @@ class DynamoDBTicketStore:
             record["gsi2sk"] = ticket.updated_at
             record["sweep_attempts"] = 0
         return {**ticket_key(ticket.ticket_id), **_serialize(record)}
+
+    # --- first-response times (for the requester's ETA) ----------------------------------
+
+    def add_first_response_sample(self, region: str, ticket_id: str, minutes: float, at: datetime) -> None:
+        self._db.put_item(
+            TableName=self.table_name,
+            Item={
+                "pk": {"S": f"STATS#{region}"},
+                "sk": {"S": f"FIRST_RESPONSE#{iso(at)}#{ticket_id}"},
+                "entity": {"S": "first_response_sample"},
+                "minutes": {"N": str(round(max(minutes, 0.0), 2))},
+                "expires_at": {"N": str(int(at.timestamp()) + FIRST_RESPONSE_SAMPLE_TTL_SECONDS)},
+            },
+        )
+
+    def recent_first_response_minutes(self, region: str, limit: int = 50) -> list[float]:
+        answer = self._db.query(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": f"STATS#{region}"}, ":prefix": {"S": "FIRST_RESPONSE#"}},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        now = time.time()
+        return [
+            float(item["minutes"]["N"])
+            for item in answer.get("Items", [])
+            if int(item.get("expires_at", {}).get("N", "0")) >= now  # TTL deletes lazily
+        ]
 
     # --- conversation -------------------------------------------------------------------
 
@@ -471,6 +545,6 @@ def _serialize(record: dict[str, Any]) -> dict[str, Any]:
 
 def _deserialize(item: dict[str, Any]) -> dict[str, Any]:
     record = {key: _from_dynamo(_deserializer.deserialize(value)) for key, value in item.items()}
-    for internal in ("pk", "sk", "entity", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"):
+    for internal in ("pk", "sk", "entity", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"):
         record.pop(internal, None)
     return record

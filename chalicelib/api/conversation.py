@@ -14,6 +14,7 @@ from chalicelib.domain.conversation import Author, Message, new_message, parse_m
 from chalicelib.domain.desk import apply_follow_up, on_requester_message, record_first_response
 from chalicelib.domain.messages import MESSAGE_ADDED, ClaimCheck
 from chalicelib.domain.ports import OutgoingMessage
+from chalicelib.domain.ticket import parse_iso
 from chalicelib.services import Services, get_services
 
 conversation_api = Blueprint(__name__)
@@ -89,7 +90,13 @@ def add_agent_reply(ticket_id: str) -> Response:
     answer = _accept(message, reader.ticket.correlation_id, services)
     if reader.ticket.desk is not None:
         agent, now = reader.agent.name, services.clock()
-        apply_follow_up(services.store, reader.ticket, lambda ticket: record_first_response(ticket, agent, now))
+        answered = apply_follow_up(
+            services.store, reader.ticket, lambda ticket: record_first_response(ticket, agent, now)
+        )
+        if answered is not None and answered.routing is not None:
+            # The region's recent first-response times are what the requester's ETA is made of.
+            waited = (now - parse_iso(answered.created_at)).total_seconds() / 60
+            services.store.add_first_response_sample(answered.routing.region, answered.ticket_id, waited, now)
     return answer
 
 

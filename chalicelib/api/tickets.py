@@ -79,5 +79,12 @@ def get_ticket(ticket_id: str) -> Response:
     # The queue ahead matters only while the ticket waits in it (one COUNT query, no scan).
     waiting_in_queue = ticket.desk is not None and ticket.desk.state is DeskState.OPEN
     open_ahead = services.store.open_ahead_of(ticket) if waiting_in_queue else 0
-    body = ticket_view(ticket, messages, reader.agent, now=services.clock(), open_ahead=open_ahead)
+    recent = (
+        services.store.recent_first_response_minutes(ticket.routing.region)
+        if waiting_in_queue and ticket.routing is not None
+        else []
+    )
+    body = ticket_view(
+        ticket, messages, reader.agent, now=services.clock(), open_ahead=open_ahead, recent_first_responses=recent
+    )
     return json_response(200, body, {"Cache-Control": "no-store"})

@@ -21,10 +21,12 @@ def ticket_view(
     *,
     now: datetime | None = None,
     open_ahead: int = 0,
+    recent_first_responses: Sequence[float] = (),
 ) -> dict[str, Any]:
     """The ticket for its requester, or (with `agent`) for an agent: messages differ in which
     language they are shown in. `open_ahead` is the region's open tickets ahead of this one
-    (the store counts them), which stretches the ETA window."""
+    (the store counts them) and `recent_first_responses` the region's latest first-response
+    times in minutes: together they set the ETA window."""
     routing = ticket.routing
     language = ticket.language
     translation = ticket.translation
@@ -59,7 +61,7 @@ def ticket_view(
             if translation
             else None
         ),
-        "sla": sla_view(ticket, now or utc_now(), open_ahead) if routing else None,
+        "sla": sla_view(ticket, now or utc_now(), open_ahead, recent_first_responses) if routing else None,
         "desk": desk_view(ticket, for_agent=agent is not None) if ticket.desk else None,
         "messages": [agent_view(message) if agent else requester_view(message) for message in messages],
         "created_at": ticket.created_at,
@@ -68,21 +70,23 @@ def ticket_view(
     return view
 
 
-def sla_view(ticket: Ticket, now: datetime, open_ahead: int) -> dict[str, Any]:
+def sla_view(
+    ticket: Ticket, now: datetime, open_ahead: int, recent_first_responses: Sequence[float] = ()
+) -> dict[str, Any]:
     """Deadlines from the SLA clock as of now. While the ticket waits on the requester the clock
     is stopped: `paused` is true and the deadlines not yet reached are null (domain/sla.py).
 
     `eta` is when the requester can expect the first answer: `sla.eta_window` from now to the
-    first-response deadline, stretched when the queue ahead is longer than usual. No recent
-    first-response times are collected yet, so the window is the policy's, widened for unknown
-    staffing, never a precise promise. Null once answered, resolved, or while paused."""
+    first-response deadline, from the region's recent first-response times scaled by the queue
+    ahead; with few recent answers it stays wide (up to the deadline), never a precise promise.
+    Null once answered, resolved, or while paused."""
     clock = sla_clock(ticket)
     first_response, resolution = clock.first_response_due, clock.resolution_due
     desk = ticket.desk
     owed_first_answer = desk is None or (desk.first_responded_at is None and desk.state is not DeskState.RESOLVED)
     eta = None
     if owed_first_answer and first_response is not None:
-        window = eta_window(now, first_response, open_ahead, (), None)
+        window = eta_window(now, first_response, open_ahead, list(recent_first_responses), None)
         eta = {"from": iso(window.earliest), "to": iso(window.latest)}
     return {
         "first_response_due": iso(first_response) if first_response else None,

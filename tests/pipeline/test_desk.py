@@ -336,3 +336,23 @@ def test_desk_answers_match_the_published_schema(api, pipeline):
     ticket_schema.validate(get_ticket(api, created["ticket_id"], agent_token()).body)
     for path in ("/desk/{region}/tickets", "/desk/{region}/claim", "/tickets/{ticket_id}/waiting"):
         assert path in document["paths"]
+
+
+def test_recent_first_responses_narrow_the_requesters_eta(api, pipeline):
+    # Given a new ticket, and its ETA while the region has no history of answers
+    newcomer = routed_ticket(api, pipeline)
+    before = view(api, newcomer)["sla"]
+
+    # When agents answer a dozen other tickets of the region within minutes
+    for _ in range(12):
+        answered = routed_ticket(api, pipeline)
+        status, _ = call(api, "post", f"/tickets/{answered['ticket_id']}/replies", agent_token(), {"text": "On it."})
+        assert status == 201
+    after = view(api, newcomer)["sla"]
+
+    # Then the newcomer's window narrows to what the region really does, and never starts before now
+    assert parse_iso(after["eta"]["to"]) < parse_iso(before["eta"]["to"])
+    assert parse_iso(after["eta"]["to"]) < parse_iso(after["first_response_due"])
+    assert parse_iso(after["eta"]["from"]) >= utc_now() - timedelta(seconds=5)
+    # And the samples are what the store keeps for the region
+    assert len(get_services().store.recent_first_response_minutes("na")) == 12

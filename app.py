@@ -8,6 +8,7 @@ from chalicelib.api.dev_clock import dev_clock_api
 from chalicelib.api.meta import meta_api
 from chalicelib.api.tickets import tickets_api
 from chalicelib.settings import get_settings
+from chalicelib.workers.escalation import escalations
 from chalicelib.workers.pipeline import pipeline_workers
 from chalicelib.workers.sweeper import sweeper
 
@@ -18,5 +19,6 @@ app.register_blueprint(conversation_api)
 app.register_blueprint(desk_api)
 app.register_blueprint(pipeline_workers)
 app.register_blueprint(sweeper)
+app.register_blueprint(escalations)
 if get_settings().movable_clock:  # the local stage only: deployed stages never have /dev/clock
     app.register_blueprint(dev_clock_api)

@@ -23,7 +23,7 @@ def table_name(stage: str) -> str:
 
 
 def queue_name(stage: str, role: str) -> str:
-    """`role` is a pipeline queue (detect, translate, route) or `desk-<region>`."""
+    """`role` is a pipeline queue (detect, translate, route), `desk-<region>` or `escalations-<region>`."""
     return f"{APP_NAME}-{stage}-{role}"
 
 
@@ -39,5 +39,18 @@ def desk_queue_name(stage: str, region: str) -> str:
     return queue_name(stage, desk_role(region))
 
 
+def escalation_role(region: str) -> str:
+    """The region's escalation queue: what team leads and region managers read."""
+    return f"escalations-{region}"
+
+
+def desk_roles() -> tuple[str, ...]:
+    return tuple(desk_role(region) for region in REGIONS)
+
+
+def escalation_roles() -> tuple[str, ...]:
+    return tuple(escalation_role(region) for region in REGIONS)
+
+
 def all_queue_roles() -> tuple[str, ...]:
-    return PIPELINE_QUEUES + tuple(desk_role(region) for region in REGIONS)
+    return PIPELINE_QUEUES + desk_roles() + escalation_roles()

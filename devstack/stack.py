@@ -8,7 +8,8 @@ tests and the benchmark start in-process:
 - an embedded moto server on a free port, unless AWS_ENDPOINT_URL names another endpoint;
 - the table and queues created from `infra.stack.resources_template(stage)`;
 - the Chalice API served by `chalice.local` on host:port, in a thread;
-- `pollers_per_queue` QueuePoller threads per pipeline queue, and the sweeper on a timer.
+- `pollers_per_queue` QueuePoller threads per pipeline queue, and the sweeper and the escalation
+  worker on a timer.
 
 `stop()` undoes all of it: threads, servers, moto's state, os.environ, the cached clients and
 services, the log formatter, so a test process can go on with other tests afterwards.
@@ -147,7 +148,7 @@ def _extras(record: logging.LogRecord) -> dict[str, Any]:
 
 
 def _stage_of(record: logging.LogRecord) -> str:
-    return {"tickets": "intake", "sweeper": "sweeper"}.get(record.module, record.module)
+    return {"tickets": "intake", "sweeper": "sweeper", "escalation": "escalation"}.get(record.module, record.module)
 
 
 class LocalStack:
@@ -297,8 +298,9 @@ class LocalStack:
     def banner(self) -> str:
         """What the CLI prints once the stack is up."""
         roles = [role for role in self.queue_names if not role.endswith("-dlq")]
-        pipeline = [role for role in roles if not role.startswith("desk-")]
+        pipeline = [role for role in roles if not role.startswith(("desk-", "escalations-"))]
         desks = [role for role in roles if role.startswith("desk-")]
+        escalations = [role for role in roles if role.startswith("escalations-")]
         aws = f"{self.moto_endpoint} (embedded moto)" if self.moto_endpoint else f"{self.endpoint_url} (external)"
         example = (
             f"curl -s -X POST {self.base_url}/tickets -H 'Content-Type: application/json' \\\n"
@@ -315,7 +317,9 @@ class LocalStack:
                 "  pipeline   "
                 + ", ".join(f"{self.queue_names[role]} (x{self.pollers_per_queue} pollers)" for role in pipeline),
                 "  desks      " + ", ".join(self.queue_names[role] for role in desks),
-                f"  sweeper    every {self.sweep_interval_seconds:g} s; dead-letter queues: <queue>-dlq",
+                "  escalation " + ", ".join(self.queue_names[role] for role in escalations),
+                f"  sweeper    every {self.sweep_interval_seconds:g} s, and the escalation worker too; "
+                "dead-letter queues: <queue>-dlq",
                 "try:",
                 f"  {example}",
                 f"  {follow}",
@@ -463,7 +467,7 @@ class LocalStack:
     def _start_workers(self) -> None:
         from chalicelib import resources
         from chalicelib.adapters.aws import client
-        from chalicelib.workers import pipeline, sweeper
+        from chalicelib.workers import escalation, pipeline, sweeper
 
         handlers = {
             resources.DETECT: (pipeline.detect_language, "detect_language"),
@@ -484,22 +488,30 @@ class LocalStack:
             )
             for index in range(self.pollers_per_queue):
                 self._spawn(f"{role}-{index}", functools.partial(poller.run, self._stop))
-        rule_arn = f"arn:aws:events:{self.region}:123456789012:rule/polyglot-desk-{self.stage}-sweep_stuck_tickets"
-        self._spawn("sweeper", functools.partial(self._sweep_forever, sweeper.sweep_stuck_tickets, rule_arn))
+        # The scheduled functions, on the sweep interval rather than AWS's one minute.
+        scheduled = {
+            "sweeper": (sweeper.sweep_stuck_tickets, "sweep_stuck_tickets", "sweep"),
+            "escalation": (escalation.escalate_overdue_tickets, "escalate_overdue_tickets", "escalate"),
+        }
+        for name, (handler, function_name, summary) in scheduled.items():
+            self._spawn(name, functools.partial(self._run_on_schedule, handler, function_name, name, summary))
 
-    def _sweep_forever(self, handler: Callable[[dict[str, Any], Any], Any], rule_arn: str) -> None:
-        log = logging.getLogger("devstack.sweeper")
-        timeout = float(_lambda_timeout(self.stage, "sweep_stuck_tickets"))
+    def _run_on_schedule(
+        self, handler: Callable[[dict[str, Any], Any], Any], function_name: str, name: str, summary: str
+    ) -> None:
+        log = logging.getLogger(f"devstack.{name}")
+        rule_arn = f"arn:aws:events:{self.region}:123456789012:rule/polyglot-desk-{self.stage}-{function_name}"
+        timeout = float(_lambda_timeout(self.stage, function_name))
         while not self._stop.wait(self.sweep_interval_seconds):
             try:
-                counts = handler(scheduled_event(rule_arn, self.region), LambdaContext("sweep_stuck_tickets", timeout))
+                counts = handler(scheduled_event(rule_arn, self.region), LambdaContext(function_name, timeout))
             except Exception:
-                log.exception("sweep_stuck_tickets raised; next run in %g s", self.sweep_interval_seconds)
+                log.exception("%s raised; next run in %g s", function_name, self.sweep_interval_seconds)
                 continue
             if counts and any(counts.values()):
                 logging.getLogger(APP_LOGGER).info(
-                    "sweep " + " ".join(f"{key}={value}" for key, value in counts.items()),
-                    extra={"stage": "sweeper"},
+                    f"{summary} " + " ".join(f"{key}={value}" for key, value in counts.items()),
+                    extra={"stage": name},
                 )
 
     def _spawn(self, name: str, target: Callable[[], None]) -> None:

@@ -27,7 +27,7 @@ CONSUMERS = {
     resources.TRANSLATE: "translate_ticket",
     resources.ROUTE: "route_ticket",
 }
-# Desk queues are read by agents' tools, not Lambda: give a reader 5 minutes per message.
+# Desk and escalation queues are read by agents' tools, not Lambda: give a reader 5 minutes per message.
 DESK_VISIBILITY_SECONDS = 300
 FUNCTIONS = (
     "api_handler",
@@ -36,6 +36,7 @@ FUNCTIONS = (
     "translate_ticket",
     "route_ticket",
     "sweep_stuck_tickets",
+    "escalate_overdue_tickets",
 )
 
 
@@ -61,7 +62,7 @@ def visibility_timeout(stage: str, role: str) -> int:
 
 
 def table_resource(stage: str) -> dict[str, Any]:
-    attributes = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"]
+    attributes = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"]
     return {
         "Type": "AWS::DynamoDB::Table",
         "DeletionPolicy": "Retain",
@@ -103,6 +104,16 @@ def table_resource(stage: str) -> dict[str, Any]:
                             "region",
                         ],
                     },
+                },
+                {
+                    # Open and claimed tickets by when their escalation level next rises (sparse);
+                    # the worker reads the tickets themselves, so the ids are enough.
+                    "IndexName": "by_escalation",
+                    "KeySchema": [
+                        {"AttributeName": "gsi3pk", "KeyType": "HASH"},
+                        {"AttributeName": "gsi3sk", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["ticket_id", "version", "region"]},
                 },
             ],
             "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
@@ -150,7 +161,7 @@ def resources_template(stage: str) -> dict[str, Any]:
         outputs[_logical(role) + "Url"] = {"Value": {"Ref": _logical(role)}}
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"polyglot-desk {stage}: ticket table, pipeline and desk queues with dead-letter queues",
+        "Description": f"polyglot-desk {stage}: ticket table; pipeline, desk and escalation queues with their DLQs",
         "Resources": owned,
         "Outputs": outputs,
     }
@@ -238,8 +249,15 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
             {
                 "Effect": "Allow",
                 "Action": send,
-                "Resource": [queue(role) for role in resources.all_queue_roles()],
+                "Resource": [queue(role) for role in resources.PIPELINE_QUEUES + resources.desk_roles()],
             },
+        ]
+    elif function == "escalate_overdue_tickets":
+        statements += [
+            {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": f"{table}/index/by_escalation"},
+            # BatchGetItem: the due tickets; PutItem: the escalation, conditional on the version.
+            {"Effect": "Allow", "Action": [*read_ticket, "dynamodb:PutItem"], "Resource": table},
+            {"Effect": "Allow", "Action": send, "Resource": [queue(role) for role in resources.escalation_roles()]},
         ]
     else:
         raise ValueError(f"no policy for {function}")

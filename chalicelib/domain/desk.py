@@ -14,12 +14,23 @@ next message closes it, so the deadlines move later by the (business) time the d
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from chalicelib.domain.ports import StaleTicket, TicketStore
-from chalicelib.domain.sla import Pause, SlaClock, policy_for
+from chalicelib.domain.routing import raised_priority
+from chalicelib.domain.sla import (
+    EscalationLevel,
+    Pause,
+    SlaClock,
+    escalating_target,
+    escalation_due,
+    level_for,
+    level_named,
+    policy_for,
+)
 from chalicelib.domain.ticket import Desk, DeskState, Sla, Ticket, TranslationStatus, iso, parse_iso
 
 # The states an agent can list: one by_region index partition each.
@@ -31,6 +42,9 @@ CLAIM_CANDIDATES = 25
 CLAIM_ROUNDS = 3
 # Changes that follow a message (first response, resume, reopen) re-read and retry this often.
 FOLLOW_UP_ATTEMPTS = 3
+# Desk states whose SLA clock runs, so they can escalate (waiting pauses it, resolved ends it).
+ESCALATING_STATES: tuple[DeskState, ...] = (DeskState.OPEN, DeskState.CLAIMED)
+ESCALATION = "escalation"  # the actor escalation events name
 
 
 class DeskTransitionError(ValueError):
@@ -43,7 +57,7 @@ def sla_clock(ticket: Ticket) -> SlaClock:
         raise DeskTransitionError(f"ticket {ticket.ticket_id} is not routed yet")
     desk = ticket.desk or Desk()
     return policy_for(ticket.routing.region).clock(
-        ticket.routing.priority,
+        ticket.routing.promised_priority,
         parse_iso(ticket.created_at),
         [Pause(parse_iso(start), parse_iso(end) if end else None) for start, end in desk.pauses],
         parse_iso(desk.first_responded_at) if desk.first_responded_at else None,
@@ -128,6 +142,59 @@ def record_first_response(ticket: Ticket, agent: str, now: datetime) -> Ticket |
     after = replace(desk, first_responded_at=iso(now))
     event = {"at": iso(now), "from": desk.state.value, "to": desk.state.value, "by": agent, "kind": "desk"}
     return _with_desk(ticket, after, now, {**event, "note": "first response"})
+
+
+# --- escalation -----------------------------------------------------------------------------
+
+
+def recorded_escalation(ticket: Ticket, clock: SlaClock) -> EscalationLevel:
+    """The escalation level last recorded on the ticket (the first level when none was)."""
+    return level_named(clock, ticket.desk.escalation if ticket.desk is not None else None)
+
+
+def next_escalation_due(ticket: Ticket) -> datetime | None:
+    """When the ticket's escalation level will rise above the recorded one (possibly already
+    past, when the worker has not caught up); None when it cannot: not on a running desk
+    (waiting, resolved), or at the top level. The escalation index's sort key."""
+    if ticket.routing is None or ticket.desk is None or ticket.desk.state not in ESCALATING_STATES:
+        return None
+    clock = sla_clock(ticket)
+    return escalation_due(clock, recorded_escalation(ticket, clock))
+
+
+def escalate(ticket: Ticket, now: datetime) -> Ticket | None:
+    """The ticket escalated to the level its SLA clock has reached at `now`: priority one step up
+    (capped at the top), the level recorded, an audit event. None when the level has not risen
+    since the last one recorded, so a repeated run at the same `now` changes nothing.
+
+    The deadlines stay those of the priority the SLA was promised at (`Routing.sla_priority`):
+    a raised priority moves the ticket up the work list, it does not shorten the promise.
+    """
+    if ticket.routing is None or ticket.desk is None or ticket.desk.state not in ESCALATING_STATES:
+        return None
+    clock = sla_clock(ticket)
+    recorded, reached = recorded_escalation(ticket, clock), level_for(now, clock)
+    if reached.rank <= recorded.rank:
+        return None
+    routing = ticket.routing
+    target = escalating_target(now, clock)
+    due = clock.due(target)
+    priority = raised_priority(routing.priority)
+    note = (
+        f"{target.value.replace('_', ' ')} due {iso(due) if due else 'paused'}, "
+        f"{math.floor(clock.elapsed_fraction(now, target) * 100)}% elapsed"
+        + (f"; priority {routing.priority} -> {priority}" if priority != routing.priority else "")
+    )
+    raised = replace(ticket, routing=replace(routing, priority=priority, sla_priority=routing.promised_priority))
+    event = {
+        "at": iso(now),
+        "from": recorded.name,
+        "to": reached.name,
+        "by": ESCALATION,
+        "kind": "desk",
+        "note": note,
+    }
+    return _with_desk(raised, replace(ticket.desk, escalation=reached.name), now, event)
 
 
 # --- with the store -------------------------------------------------------------------------

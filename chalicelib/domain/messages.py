@@ -24,6 +24,8 @@ EVENT_BY_STATUS = {
 RETRANSLATE = "ticket.retranslate"  # a ticket routed with translation pending: try again
 MESSAGE_ADDED = "message.added"  # a requester message or agent reply to detect and translate
 FOLLOWUP_EVENTS = frozenset({RETRANSLATE, MESSAGE_ADDED})
+# On a region's escalation queue, for its team leads and managers (no worker of ours reads it).
+ESCALATED = "ticket.escalated"
 
 
 class MalformedMessage(ValueError):
@@ -36,11 +38,14 @@ class ClaimCheck:
     ticket_id: str
     correlation_id: str
     message_id: str | None = None  # for message.added
+    level: str | None = None  # for ticket.escalated: the escalation level reached
 
     def to_body(self) -> dict[str, Any]:
         body = {"type": self.type, "v": VERSION, "ticket_id": self.ticket_id, "correlation_id": self.correlation_id}
         if self.message_id is not None:
             body["message_id"] = self.message_id
+        if self.level is not None:
+            body["level"] = self.level
         return body
 
 

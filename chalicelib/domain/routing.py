@@ -68,3 +68,9 @@ def priority_rank(priority: str) -> int:
     """0 for the most urgent level: sorts a region's work list most urgent first."""
     levels: list[str] = load("priority_rules.json")["levels"]
     return len(levels) - 1 - levels.index(priority)
+
+
+def raised_priority(priority: str) -> str:
+    """One level more urgent, capped at the most urgent."""
+    levels: list[str] = load("priority_rules.json")["levels"]
+    return levels[min(levels.index(priority) + 1, len(levels) - 1)]

@@ -401,6 +401,36 @@ def next_escalation_at(now: datetime, clock: SlaClock) -> datetime | None:
     return min(moments, default=None)
 
 
+def level_named(clock: SlaClock, name: str | None) -> EscalationLevel:
+    """The clock's escalation level called `name`; the first level for None or a name the
+    policy no longer has (a renamed level must not stop escalation)."""
+    return next((level for level in clock.escalation_levels if level.name == name), clock.escalation_levels[0])
+
+
+def escalation_due(clock: SlaClock, above: EscalationLevel) -> datetime | None:
+    """The first moment `level_for` is higher than `above`, past or future; None if it never
+    gets there (top level, or an open pause stops the clock first).
+
+    Unlike `next_escalation_at` it needs no `now`: the store keys its escalation index by it, so
+    a level reached but not yet acted on stays due (and is found) until the worker records it.
+    """
+    moments = [
+        moment
+        for target in clock.running_targets
+        for level in clock.escalation_levels
+        if level.rank > above.rank
+        and (moment := clock.moment_running_time_reaches(level.running_time_to_reach(clock.targets.allowed(target))))
+        is not None
+    ]
+    return min(moments, default=None)
+
+
+def escalating_target(now: datetime, clock: SlaClock) -> SlaTarget:
+    """The running target that put the ticket at `level_for(now, clock)`: the one with the larger
+    share of its allowed time used (the first response on a tie)."""
+    return max(clock.running_targets, key=lambda target: clock.elapsed_fraction(now, target))
+
+
 # --- ETA ------------------------------------------------------------------------------------
 
 # Percentiles of recent first-response times that bound the window.

@@ -133,6 +133,8 @@ class Desk:
     first_responded_at: str | None = None
     # (from, to) spans the ticket waited on the requester; to is None while still waiting.
     pauses: tuple[tuple[str, str | None], ...] = ()
+    # The escalation level last recorded (sla_policies.json names); None: nobody escalated it yet.
+    escalation: str | None = None
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -140,6 +142,7 @@ class Desk:
             "assignee": self.assignee,
             "first_responded_at": self.first_responded_at,
             "pauses": [list(span) for span in self.pauses],
+            "escalation": self.escalation,
         }
 
     @classmethod
@@ -149,6 +152,7 @@ class Desk:
             assignee=record.get("assignee"),
             first_responded_at=record.get("first_responded_at"),
             pauses=tuple((span[0], span[1]) for span in record.get("pauses") or ()),
+            escalation=record.get("escalation"),
         )
 
 
@@ -159,6 +163,13 @@ class Routing:
     priority: str
     sla: Sla
     reason: str  # "country", "locale", "language" or "default": why this region
+    # The priority the SLA was promised at, once escalation has raised `priority`: the deadlines
+    # (and their calendar) stay the ones the requester was given.
+    sla_priority: str | None = None
+
+    @property
+    def promised_priority(self) -> str:
+        return self.sla_priority or self.priority
 
 
 @dataclass(frozen=True)

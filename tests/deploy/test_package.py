@@ -127,7 +127,8 @@ def test_every_function_runs_with_its_own_least_privilege_policy(template: dict[
 def test_the_table_and_every_queue_have_one_definition(template: dict[str, Any]) -> None:
     table = template["Resources"]["TicketsTable"]["Properties"]
     assert table["TableName"] == resources.table_name(STAGE)
-    assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {"by_region", "by_pipeline_stage"}
+    indexes = {index["IndexName"] for index in table["GlobalSecondaryIndexes"]}
+    assert indexes == {"by_region", "by_pipeline_stage", "by_escalation"}
     names = {
         resource["Properties"]["QueueName"]
         for resource in template["Resources"].values()

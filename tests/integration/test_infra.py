@@ -40,31 +40,34 @@ def queue_attributes(name: str) -> dict[str, str]:
     return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
 
 
-def test_the_table_has_both_indexes_and_ttl(dev_stack: dict[str, str]):
+def test_the_table_has_its_three_indexes_and_ttl(dev_stack: dict[str, str]):
     # Given the dev template applied
     dynamodb = client("dynamodb")
     table = dynamodb.describe_table(TableName=resources.table_name(STAGE))["Table"]
 
-    # Then the table is keyed pk/sk with the region and pipeline-stage indexes
+    # Then the table is keyed pk/sk with the region, pipeline-stage and escalation indexes
     assert {(key["AttributeName"], key["KeyType"]) for key in table["KeySchema"]} == {("pk", "HASH"), ("sk", "RANGE")}
     indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"by_region", "by_pipeline_stage"}
+    assert set(indexes) == {"by_region", "by_pipeline_stage", "by_escalation"}
     assert [key["AttributeName"] for key in indexes["by_region"]["KeySchema"]] == ["gsi1pk", "gsi1sk"]
     assert [key["AttributeName"] for key in indexes["by_pipeline_stage"]["KeySchema"]] == ["gsi2pk", "gsi2sk"]
+    assert [key["AttributeName"] for key in indexes["by_escalation"]["KeySchema"]] == ["gsi3pk", "gsi3sk"]
     # And idempotency records expire through TTL on expires_at
     ttl = dynamodb.describe_time_to_live(TableName=resources.table_name(STAGE))["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
 
 
-def test_there_are_eight_queues_each_with_its_own_dead_letter_queue(dev_stack: dict[str, str]):
+def test_there_are_thirteen_queues_each_with_its_own_dead_letter_queue(dev_stack: dict[str, str]):
     # Given the dev template applied
     names = [
         url.rsplit("/", 1)[1]
         for url in client("sqs").list_queues(QueueNamePrefix=f"polyglot-desk-{STAGE}-")["QueueUrls"]
     ]
 
-    # Then three pipeline queues and five desk queues exist, each with a -dlq twin
-    roles = ["detect", "translate", "route", "desk-na", "desk-latam", "desk-emea", "desk-apac", "desk-global"]
+    # Then three pipeline queues, five desk queues and five escalation queues exist, each with a -dlq twin
+    regions = ["na", "latam", "emea", "apac", "global"]
+    roles = ["detect", "translate", "route"] + [f"desk-{region}" for region in regions]
+    roles += [f"escalations-{region}" for region in regions]
     expected = {f"polyglot-desk-{STAGE}-{role}" for role in roles}
     assert {name for name in names if not name.endswith("-dlq")} == expected
     assert {name for name in names if name.endswith("-dlq")} == {f"{name}-dlq" for name in expected}

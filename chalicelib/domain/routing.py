@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -50,8 +53,10 @@ def routing_table() -> RoutingTable:
     return RoutingTable(by_country, by_language, data["default_region"])
 
 
-def priority_for(category: str, tier: str) -> str:
-    """The category's priority (longest matching prefix wins), raised for business users."""
+def priority_for(category: str, tier: str, texts: Sequence[str] = ()) -> str:
+    """The category's priority (longest matching prefix wins); for category `other`, raised by
+    words in `texts` (the ticket in its language and in the pivot); then one level up for
+    business users."""
     rules = load("priority_rules.json")
     levels: list[str] = rules["levels"]
     level = rules["default"]
@@ -60,8 +65,39 @@ def priority_for(category: str, tier: str) -> str:
         level = by_category[category]
     elif category.split(".")[0] in by_category:
         level = by_category[category.split(".")[0]]
+    if category == "other":
+        for word_level in _levels_named_by_words(texts):
+            if levels.index(word_level) > levels.index(level):
+                level = word_level
     raised = levels.index(level) + int(rules["tier_raise"].get(tier, 0))
     return levels[min(raised, len(levels) - 1)]
+
+
+def _levels_named_by_words(texts: Sequence[str]) -> list[str]:
+    folded = " ".join(_fold(text) for text in texts if text)
+    return [level for level, pattern in _word_patterns().items() if pattern.search(folded)]
+
+
+@lru_cache(maxsize=1)
+def _word_patterns() -> dict[str, re.Pattern[str]]:
+    words: dict[str, list[str]] = load("priority_rules.json").get("words_when_other", {})
+    patterns = {}
+    for level, listed in words.items():
+        if level == "comment":
+            continue
+        alternatives = []
+        for word in sorted({_fold(word) for word in listed}, key=len, reverse=True):
+            # Latin words from a word start (so "refund" also matches "refunded"); other scripts
+            # have no spaces to lean on, so anywhere.
+            alternatives.append(rf"\b{re.escape(word)}" if word.isascii() else re.escape(word))
+        patterns[level] = re.compile("|".join(alternatives))
+    return patterns
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents: requesters often type without them."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return unicodedata.normalize("NFC", "".join(char for char in decomposed if unicodedata.category(char) != "Mn"))
 
 
 def priority_rank(priority: str) -> int:

@@ -83,7 +83,10 @@ def translate_fields(ticket: Ticket, translator: TextTranslator | Sequence[Trans
 
 def route(ticket: Ticket, now: datetime, desk_queue_name: Callable[[str], str]) -> Ticket:
     region, reason = routing_table().region_for(ticket.requester, ticket.language)
-    priority = priority_for(ticket.category, ticket.requester.tier)
+    pivot_text = ticket.translation.description if ticket.translation else None
+    priority = priority_for(
+        ticket.category, ticket.requester.tier, [ticket.subject or "", ticket.description, pivot_text or ""]
+    )
     routing = Routing(
         region=region,
         queue=desk_queue_name(region),

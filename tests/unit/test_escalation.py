@@ -27,7 +27,14 @@ def urgent() -> Ticket:
 
 
 def normal() -> Ticket:
-    translated = make_ticket(status=Status.TRANSLATED, category="other", language=spanish())
+    # A category left as "other" and words that name no money or fraud: normal priority
+    translated = make_ticket(
+        status=Status.TRANSLATED,
+        category="other",
+        language=spanish(),
+        subject=None,
+        description="La aplicación se cierra cada vez que la abro.",
+    )
     ticket = route(translated, T0, lambda region: f"desk-{region}")
     assert ticket.routing is not None and ticket.routing.priority == "normal"
     return ticket

@@ -179,3 +179,27 @@ def test_a_low_confidence_language_does_not_pick_the_desk():
     assert (region, reason) == ("global", "default")
     # And the same language, detected confidently, does pick its region
     assert routing_table().region_for(Requester(), Language("nl", 0.9, "text")) == ("emea", "language")
+
+
+@pytest.mark.parametrize(
+    ("texts", "priority"),
+    [
+        (["Someone hacked my account and changed the e-mail"], "urgent"),
+        (["me robaron la cuenta, ayuda"], "urgent"),
+        (["我的账号被盗了"], "urgent"),
+        (["Cobraron dos veces", "I was charged twice"], "high"),
+        (["quiero un REEMBOLSO ya"], "high"),
+        (["le paiement a échoué"], "high"),
+        (["the app crashes when I open it"], "normal"),
+    ],
+)
+def test_words_raise_the_priority_when_the_category_was_left_as_other(texts: list[str], priority: str):
+    # Given a ticket whose requester did not pick a category
+    # When its text (original and pivot translation) names fraud or money
+    # Then the priority follows the words, whatever the language or accents
+    assert priority_for("other", "standard", texts) == priority
+
+
+def test_words_do_not_override_a_chosen_category():
+    assert priority_for("live.cannot_go_live", "standard", ["my account was hacked"]) == "normal"
+    assert priority_for("other", "business", ["I was charged twice"]) == "urgent"

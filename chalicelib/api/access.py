@@ -9,7 +9,7 @@ from chalice.app import Request
 from chalicelib.api.http import HttpError, bearer_token
 from chalicelib.domain.agent_tokens import Agent, InvalidAgentToken, verify_agent_token
 from chalicelib.domain.ids import is_ticket_id, token_matches
-from chalicelib.domain.ticket import Ticket
+from chalicelib.domain.ticket import Ticket, utc_now
 from chalicelib.services import Services
 
 
@@ -35,7 +35,9 @@ def agent_from_token(token: str | None, services: Services) -> Agent | None:
     if not token or "." not in token or secret is None:
         return None
     try:
-        return verify_agent_token(token, secret, services.clock())
+        # Real time, not the desk's clock: a token's expiry is security, and the local stage's
+        # movable clock must not expire (or revive) tokens.
+        return verify_agent_token(token, secret, utc_now())
     except InvalidAgentToken:
         return None
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.domain.agent_tokens import Agent, mint_agent_token
 from chalicelib.domain.clock import movable_clock
 from chalicelib.domain.ticket import parse_iso, utc_now
 from tests.pipeline.conftest import create_ticket
@@ -57,3 +58,13 @@ def test_reset_returns_to_real_time(api):
     move(api, {"advance_seconds": 600})
     status, state = move(api, {"reset": True})
     assert status == 200 and state["offset_seconds"] == 0
+
+
+def test_moving_the_clock_does_not_expire_agent_tokens(api, pipeline):
+    # Given a fresh 12-hour agent token and the desk's clock moved three days on
+    expires = int((utc_now() + timedelta(hours=12)).timestamp())
+    token = mint_agent_token(Agent("ana", ("latam",), ("es",), expires), "test-stage-agent-token-secret")
+    move(api, {"advance_hours": 72})
+    # Then the token still opens the desk: expiry is checked against real time
+    answer = api.http.get("/desk/latam/tickets?state=open", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200

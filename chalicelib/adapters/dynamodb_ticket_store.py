@@ -300,54 +300,60 @@ class DynamoDBTicketStore:
 
     def stuck(self, kind: str, older_than: datetime, limit: int) -> list[StuckTicket]:
         """Items of sweep `kind` resting since before `older_than`, oldest first per shard."""
+        items = self._query_shards(
+            PIPELINE_INDEX,
+            "gsi2pk = :partition AND gsi2sk < :cutoff",
+            [sweep_partition(kind, shard) for shard in range(SWEEP_SHARDS)],
+            iso(older_than),
+            limit,
+        )
         found: list[StuckTicket] = []
-        for shard in range(SWEEP_SHARDS):
-            kwargs: dict[str, Any] = {
-                "TableName": self.table_name,
-                "IndexName": PIPELINE_INDEX,
-                "KeyConditionExpression": "gsi2pk = :partition AND gsi2sk < :cutoff",
-                "ExpressionAttributeValues": {
-                    ":partition": {"S": sweep_partition(kind, shard)},
-                    ":cutoff": {"S": iso(older_than)},
-                },
-                "Limit": limit,
-            }
-            answer = self._db.query(**kwargs)
-            for item in answer.get("Items", []):
-                record = _deserialize(item)
-                found.append(
-                    StuckTicket(
-                        kind=kind,
-                        ticket_id=record["ticket_id"],
-                        # message items carry no status: their ticket is routed by then
-                        status=Status(record.get("status", Status.ROUTED.value)),
-                        version=int(record["version"]),
-                        correlation_id=record.get("correlation_id", ""),
-                        sweep_attempts=int(record.get("sweep_attempts") or 0),
-                        routed_region=record.get("region"),
-                        message_id=record.get("message_id"),
-                        resting_since=item["gsi2sk"]["S"],
-                    )
+        for item in items:
+            record = _deserialize(item)
+            found.append(
+                StuckTicket(
+                    kind=kind,
+                    ticket_id=record["ticket_id"],
+                    # message items carry no status: their ticket is routed by then
+                    status=Status(record.get("status", Status.ROUTED.value)),
+                    version=int(record["version"]),
+                    correlation_id=record.get("correlation_id", ""),
+                    sweep_attempts=int(record.get("sweep_attempts") or 0),
+                    routed_region=record.get("region"),
+                    message_id=record.get("message_id"),
+                    resting_since=item["gsi2sk"]["S"],
                 )
-        return found[:limit]
+            )
+        return found
 
     def escalations_due(self, now: datetime, limit: int) -> list[str]:
         """Ids of tickets whose escalation level has risen by `now` (earliest due first per
         shard): one Query per shard on the sparse index, never a scan."""
-        found: list[str] = []
-        for shard in range(ESCALATION_SHARDS):
+        items = self._query_shards(
+            ESCALATION_INDEX,
+            "gsi3pk = :partition AND gsi3sk <= :cutoff",
+            [f"ESCALATE#{shard}" for shard in range(ESCALATION_SHARDS)],
+            f"{iso(now)}#{AFTER_ANY_ID}",
+            limit,
+        )
+        return [item["ticket_id"]["S"] for item in items]
+
+    def _query_shards(
+        self, index: str, condition: str, partitions: list[str], cutoff: str, limit: int
+    ) -> list[dict[str, Any]]:
+        """Up to `limit` items of a sharded sparse index whose sort key passes `cutoff`, shard
+        after shard, following pages: the sweeper's and the escalation worker's one access path."""
+        found: list[dict[str, Any]] = []
+        for partition in partitions:
             kwargs: dict[str, Any] = {
                 "TableName": self.table_name,
-                "IndexName": ESCALATION_INDEX,
-                "KeyConditionExpression": "gsi3pk = :partition AND gsi3sk <= :cutoff",
-                "ExpressionAttributeValues": {
-                    ":partition": {"S": f"ESCALATE#{shard}"},
-                    ":cutoff": {"S": f"{iso(now)}#{AFTER_ANY_ID}"},
-                },
+                "IndexName": index,
+                "KeyConditionExpression": condition,
+                "ExpressionAttributeValues": {":partition": {"S": partition}, ":cutoff": {"S": cutoff}},
             }
             while len(found) < limit:
                 answer = self._db.query(**kwargs, Limit=limit - len(found))
-                found.extend(item["ticket_id"]["S"] for item in answer.get("Items", []))
+                found.extend(answer.get("Items", []))
                 if "LastEvaluatedKey" not in answer:
                     break
                 kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]

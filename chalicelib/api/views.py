@@ -9,8 +9,8 @@ from typing import Any
 from chalicelib.domain.agent_tokens import Agent
 from chalicelib.domain.conversation import Message, agent_view, requester_view
 from chalicelib.domain.desk import sla_clock
+from chalicelib.domain.eta import eta_window
 from chalicelib.domain.routing import is_low_confidence
-from chalicelib.domain.sla import eta_window
 from chalicelib.domain.ticket import DeskState, Ticket, iso, utc_now
 
 

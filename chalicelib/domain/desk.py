@@ -19,18 +19,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from chalicelib.domain.escalation_levels import escalating_target, escalation_due, level_for, level_named
 from chalicelib.domain.ports import StaleTicket, TicketStore
 from chalicelib.domain.routing import raised_priority
-from chalicelib.domain.sla import (
-    EscalationLevel,
-    Pause,
-    SlaClock,
-    escalating_target,
-    escalation_due,
-    level_for,
-    level_named,
-    policy_for,
-)
+from chalicelib.domain.sla import Pause, SlaClock
+from chalicelib.domain.sla_policy import policy_for
+from chalicelib.domain.sla_targets import EscalationLevel
 from chalicelib.domain.ticket import Desk, DeskState, Sla, Ticket, TranslationStatus, iso, parse_iso
 
 # The states an agent can list: one by_region index partition each.

@@ -14,7 +14,7 @@ from chalicelib import resources
 from chalicelib.domain.desk import deadlines
 from chalicelib.domain.ports import Detector, Translator
 from chalicelib.domain.routing import UNDETERMINED, priority_for, routing_table
-from chalicelib.domain.sla import policy_for
+from chalicelib.domain.sla_policy import policy_for
 from chalicelib.domain.ticket import (
     Desk,
     Language,

@@ -8,7 +8,7 @@ from typing import Any
 from chalicelib import resources
 from chalicelib.domain.desk import deadlines
 from chalicelib.domain.ids import hash_token, new_ticket_id
-from chalicelib.domain.sla import policy_for
+from chalicelib.domain.sla_policy import policy_for
 from chalicelib.domain.ticket import (
     Desk,
     Evidence,

@@ -16,7 +16,8 @@ from chalicelib import resources
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.dynamodb_ticket_store import DynamoDBTicketStore, ticket_key
 from chalicelib.domain import desk
-from chalicelib.domain.sla import SlaClock, SlaTarget
+from chalicelib.domain.sla import SlaClock
+from chalicelib.domain.sla_targets import SlaTarget
 from chalicelib.domain.ticket import DeskState, Ticket
 from chalicelib.services import Services, get_services, override_services
 from chalicelib.workers.escalation import escalate_due

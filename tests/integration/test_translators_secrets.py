@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from moto import mock_aws
@@ -73,6 +77,17 @@ def test_a_binary_secret_is_read_as_text(moto: None):
     assert resolve_secret(in_secrets_manager()) == "the-key"
 
 
+def count_reads(service: str, operation: str) -> list[str]:
+    """The names read through the current `client(service)` from now on, one entry per AWS call."""
+    reads: list[str] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        reads.append(params.get("Name") or params.get("SecretId"))
+
+    client(service).meta.events.register(f"provide-client-params.{service}.{operation}", record)
+    return reads
+
+
 def test_a_secret_is_read_once_per_process_until_forgotten(moto: None):
     # Given a key read once
     put_parameter(PARAMETER, "first")
@@ -87,11 +102,101 @@ def test_a_secret_is_read_once_per_process_until_forgotten(moto: None):
     assert resolve_secret(in_ssm()) == "rotated"
 
 
+def test_threads_asking_at_once_cause_one_read(moto: None):
+    # Given a key in SSM and eight worker threads that need it at the same moment
+    put_parameter(PARAMETER, "the-key")
+    reads = count_reads("ssm", "GetParameter")
+    start = threading.Barrier(8)
+    values: list[str] = []
+
+    def worker() -> None:
+        start.wait()
+        values.append(resolve_secret(in_ssm()))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then AWS was asked once, and every thread got the key
+    assert values == ["the-key"] * 8
+    assert reads == [PARAMETER]
+    # And later calls ask nobody
+    resolve_secret(in_ssm())
+    assert reads == [PARAMETER]
+
+
+def test_forgetting_reads_the_secret_again_from_secrets_manager(moto: None):
+    client("secretsmanager").create_secret(Name=SECRET, SecretString="first")
+    reads = count_reads("secretsmanager", "GetSecretValue")
+    assert resolve_secret(in_secrets_manager()) == "first"
+
+    client("secretsmanager").put_secret_value(SecretId=SECRET, SecretString="rotated")
+    assert resolve_secret(in_secrets_manager()) == "first"
+    forget_secret(in_secrets_manager())
+    assert resolve_secret(in_secrets_manager()) == "rotated"
+    assert reads == [SECRET, SECRET]
+
+
+def test_after_the_clients_are_reset_the_next_read_uses_the_new_client(moto: None):
+    # Given a key read through the first SSM client
+    put_parameter(PARAMETER, "first")
+    assert resolve_secret(in_ssm()) == "first"
+
+    # When the clients are replaced (a new endpoint) and the key is forgotten
+    reset_clients()
+    reads = count_reads("ssm", "GetParameter")
+    put_parameter(PARAMETER, "rotated")
+    forget_secret(in_ssm())
+
+    # Then it is read again through the new client
+    assert resolve_secret(in_ssm()) == "rotated"
+    assert reads == [PARAMETER]
+
+
+@pytest.mark.parametrize("value", [" ", " \n\t "], ids=["space", "whitespace"])
+def test_a_blank_secret_is_refused_naming_the_variable_and_where(moto: None, value: str):
+    # (AWS refuses an empty SecretString or parameter value; whitespace gets through)
+    client("secretsmanager").create_secret(Name=SECRET, SecretString=value)
+    with pytest.raises(SecretUnavailable) as raised:
+        resolve_secret(in_secrets_manager())
+    assert str(raised.value) == f"DEEPL_API_KEY: Secrets Manager secret {SECRET} is empty"
+
+    # And a refused value is not kept: once the secret holds a key, the next call reads it
+    client("secretsmanager").put_secret_value(SecretId=SECRET, SecretString="the-key")
+    assert resolve_secret(in_secrets_manager()) == "the-key"
+
+
+def test_a_binary_secret_that_is_not_utf8_is_unavailable(moto: None):
+    client("secretsmanager").create_secret(Name=SECRET, SecretBinary=b"\xff\xfe-key")
+    with pytest.raises(SecretUnavailable) as raised:
+        resolve_secret(in_secrets_manager())
+    assert str(raised.value) == f"DEEPL_API_KEY: cannot read Secrets Manager secret {SECRET} (UnicodeDecodeError)"
+
+
+def test_an_empty_plain_value_is_refused():
+    with pytest.raises(SecretUnavailable, match=r"^DEEPL_API_KEY is empty$"):
+        resolve_secret(SecretSetting("DEEPL_API_KEY", value=""))
+
+
+def test_importing_the_module_reads_nothing_and_loads_no_aws_library():
+    # A function that never needs a secret must not pay for boto3 or Powertools at cold start
+    code = (
+        "import sys; import chalicelib.adapters.secrets; "
+        "loaded = [name for name in ('boto3', 'botocore', 'aws_lambda_powertools') if name in sys.modules]; "
+        "assert not loaded, loaded"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 @pytest.mark.parametrize("setting", [in_ssm(), in_secrets_manager()], ids=["ssm", "secrets-manager"])
 def test_a_missing_secret_is_unavailable_naming_the_variable(moto: None, setting: SecretSetting):
     with pytest.raises(SecretUnavailable, match="DEEPL_API_KEY") as raised:
         resolve_secret(setting)
     assert "ParameterNotFound" in str(raised.value) or "ResourceNotFound" in str(raised.value)
+    # The message says where it looked: the parameter or secret name
+    assert (setting.ssm_parameter or setting.secret_id or "") in str(raised.value)
 
 
 def test_a_plain_value_needs_no_aws_call():

@@ -15,7 +15,7 @@ import pytest
 
 from chalicelib import resources
 from chalicelib.domain.catalog import load
-from chalicelib.domain.sla import policy_for
+from chalicelib.domain.sla_policy import policy_for
 from chalicelib.domain.ticket import parse_iso
 from chalicelib.settings import get_settings
 from tests.fakes.google_translate import FakeGoogleTranslate

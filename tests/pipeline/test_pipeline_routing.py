@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.domain.sla import policy_for
+from chalicelib.domain.sla_policy import policy_for
 from chalicelib.domain.ticket import parse_iso
 from tests.pipeline.conftest import all_desk_messages, create_ticket, view
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain import desk
-from chalicelib.domain.sla import policy_for
+from chalicelib.domain.sla_policy import policy_for
 from chalicelib.domain.stages import route
 from chalicelib.domain.ticket import (
     DeskState,

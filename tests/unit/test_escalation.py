@@ -9,8 +9,9 @@ import pytest
 
 from chalicelib.adapters.dynamodb_ticket_store import escalation_sort_key
 from chalicelib.domain import desk
+from chalicelib.domain.escalation_levels import escalating_target, escalation_due, level_for, level_named
 from chalicelib.domain.routing import raised_priority
-from chalicelib.domain.sla import SlaTarget, escalating_target, escalation_due, level_for, level_named
+from chalicelib.domain.sla_targets import SlaTarget
 from chalicelib.domain.stages import route
 from chalicelib.domain.ticket import Status, Ticket, iso
 from tests.unit.factories import T0, make_ticket, spanish

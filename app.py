@@ -2,6 +2,7 @@
 
 from chalice import Chalice
 
+from chalicelib.api.access import access_api
 from chalicelib.api.conversation import conversation_api
 from chalicelib.api.desk import desk_api
 from chalicelib.api.dev_clock import dev_clock_api
@@ -14,6 +15,7 @@ from chalicelib.workers.sweeper import sweeper
 
 app = Chalice(app_name="polyglot-desk")
 app.register_blueprint(meta_api)
+app.register_blueprint(access_api)
 app.register_blueprint(tickets_api)
 app.register_blueprint(conversation_api)
 app.register_blueprint(desk_api)

@@ -7,6 +7,8 @@ tests create their resources from the same template.
 
 from __future__ import annotations
 
+from chalicelib.domain.catalog import REGIONS
+
 APP_NAME = "polyglot-desk"
 
 # Pipeline queues, named after the worker that consumes them.
@@ -14,8 +16,6 @@ DETECT = "detect"
 TRANSLATE = "translate"
 ROUTE = "route"
 PIPELINE_QUEUES: tuple[str, ...] = (DETECT, TRANSLATE, ROUTE)
-
-REGIONS: tuple[str, ...] = ("na", "latam", "emea", "apac", "global")
 
 
 def table_name(stage: str) -> str:

@@ -372,10 +372,10 @@ class LocalStack:
     @staticmethod
     def _reset_caches() -> None:
         from chalicelib.adapters.aws import reset_clients
-        from chalicelib.services import reset_services
+        from chalicelib.composition_root import reset_dependencies
 
         reset_clients()
-        reset_services()
+        reset_dependencies()
 
     def _table_name(self) -> str:
         from chalicelib import resources
@@ -419,9 +419,9 @@ class LocalStack:
         self._app = app_module.app
 
     def _warm_up(self) -> None:
-        from chalicelib.services import get_services
+        from chalicelib.composition_root import dependencies
 
-        warm_up: Callable[[], None] | None = getattr(get_services().detector, "warm_up", None)
+        warm_up: Callable[[], None] | None = getattr(dependencies().detector, "warm_up", None)
         if warm_up is not None:
             warm_up()
 

@@ -51,7 +51,7 @@ from moto import mock_aws  # noqa: E402
 
 from chalicelib import resources  # noqa: E402
 from chalicelib.adapters.aws import client, reset_clients  # noqa: E402
-from chalicelib.services import reset_services  # noqa: E402
+from chalicelib.composition_root import reset_dependencies  # noqa: E402
 from devstack.poller import QueuePoller  # noqa: E402
 from infra.apply import create_resources  # noqa: E402
 from infra.stack import resources_template  # noqa: E402
@@ -63,11 +63,11 @@ def aws() -> Iterator[None]:
     """A fresh moto account holding exactly the resources infra/ defines."""
     with mock_aws():
         reset_clients()
-        reset_services()
+        reset_dependencies()
         create_resources(resources_template(TEST_STAGE), client("dynamodb"), client("sqs"))
         yield
         reset_clients()
-        reset_services()
+        reset_dependencies()
 
 
 @pytest.fixture

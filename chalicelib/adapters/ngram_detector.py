@@ -49,7 +49,7 @@ MALAY_COUNTRIES = frozenset({"MY", "BN", "SG"})
 
 MIN_LETTERS = 2  # one Latin or Cyrillic letter is no word; one Han, kana or Hangul character is
 SYLLABIC_SCRIPTS = frozenset({Script.HAN, Script.KANA, Script.HANGUL})
-LOW_CONFIDENCE = 0.5  # below this the ticket view flags the language (api/views.py)
+LOW_CONFIDENCE = 0.5  # below this the ticket view flags the language (api/contract/views.py)
 UNDETERMINED_BELOW = 0.2  # a guess this weak is worse than "und" (translation then auto-detects)
 LOCALE_ONLY_CONFIDENCE = 0.6  # no words at all: the locale is the language the requester reads
 MAX_CONFIDENCE = 0.999  # a statistical answer is never certain

@@ -18,11 +18,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aws_lambda_powertools import Logger
-
 from chalicelib.domain.ports import ProviderUnavailable, TranslationRejected, Translator
-
-logger = Logger(service="polyglot-desk")
+from chalicelib.observability import logger
 
 
 class ProviderRefused(ProviderUnavailable):

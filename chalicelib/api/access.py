@@ -1,16 +1,21 @@
-"""Who may read or write a ticket: its requester (access token) or an agent (signed token)."""
+"""Who may read or write a ticket: its requester (access token) or an agent (signed token), and
+API Gateway's authorizer for the agent routes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalice.app import Request
+from chalice import AuthResponse, Blueprint
+from chalice.app import AuthRequest, Request
 
 from chalicelib.api.http import HttpError, bearer_token
+from chalicelib.composition_root import Dependencies, dependencies
 from chalicelib.domain.agent_tokens import Agent, InvalidAgentToken, verify_agent_token
+from chalicelib.domain.catalog import REGIONS
 from chalicelib.domain.ids import is_ticket_id, token_matches
 from chalicelib.domain.ticket import Ticket, utc_now
-from chalicelib.services import Services
+
+access_api = Blueprint(__name__)
 
 
 class NotFound(HttpError):
@@ -29,9 +34,23 @@ class Reader:
         return self.agent is None
 
 
-def agent_from_token(token: str | None, services: Services) -> Agent | None:
+@access_api.authorizer()
+def agent_authorizer(auth_request: AuthRequest) -> AuthResponse:
+    """API Gateway's gate for agent routes: a valid, unexpired agent token or 401."""
+    token = auth_request.token or ""
+    agent = agent_from_token(token[7:] if token.lower().startswith("bearer ") else token, dependencies())
+    if agent is None:
+        return AuthResponse(routes=[], principal_id="anonymous")
+    return AuthResponse(
+        routes=["*"],
+        principal_id=agent.name,
+        context={"regions": ",".join(agent.regions), "languages": ",".join(agent.languages)},
+    )
+
+
+def agent_from_token(token: str | None, deps: Dependencies) -> Agent | None:
     """The agent a bearer token names, or None when it is not a valid agent token."""
-    secret = services.agent_token_secret
+    secret = deps.agent_token_secret
     if not token or "." not in token or secret is None:
         return None
     try:
@@ -42,19 +61,37 @@ def agent_from_token(token: str | None, services: Services) -> Agent | None:
         return None
 
 
-def open_ticket(request: Request, ticket_id: str, services: Services) -> Reader:
+def open_ticket(request: Request, ticket_id: str, deps: Dependencies) -> Reader:
     """The ticket and who is reading it; NotFound unless the token opens this very ticket."""
     token = bearer_token(request)
     # Shape checks first: a malformed id or a missing token costs no database read.
     if token is None or not is_ticket_id(ticket_id):
         raise NotFound()
-    ticket = services.store.get(ticket_id)
+    ticket = deps.tickets.get(ticket_id)
     if ticket is None:
         raise NotFound()
     if token_matches(token, ticket.token_hash):
         return Reader(ticket, None)
-    agent = agent_from_token(token, services)
+    agent = agent_from_token(token, deps)
     region = ticket.routing.region if ticket.routing else None
     if agent is not None and (region is None or agent.works(region)):
         return Reader(ticket, agent)
     raise NotFound()
+
+
+def open_as_agent(request: Request, ticket_id: str, deps: Dependencies) -> Reader:
+    """Like open_ticket, for the desk's routes: the requester's token opens the ticket, not its desk."""
+    reader = open_ticket(request, ticket_id, deps)
+    if reader.agent is None:
+        raise NotFound()
+    return reader
+
+
+def agent_of_desk(request: Request, region: str, deps: Dependencies) -> Agent:
+    """The agent working `region`'s desk; a region they do not work answers like an unknown one."""
+    agent = agent_from_token(bearer_token(request), deps)
+    if agent is None:
+        raise HttpError(401, "unauthorized", "an agent token is required")
+    if region not in REGIONS or not agent.works(region):
+        raise HttpError(404, "not_found", "no such desk")
+    return agent

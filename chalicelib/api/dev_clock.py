@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from chalice import Blueprint, Response
 
+from chalicelib.api.contract import ClockState
 from chalicelib.api.http import HttpError, answers_errors, json_response, read_json_body
 from chalicelib.domain.clock import movable_clock
-from chalicelib.domain.ticket import iso, parse_iso
+from chalicelib.domain.ticket import parse_iso
 
 dev_clock_api = Blueprint(__name__)
 
@@ -44,4 +45,4 @@ def move_clock() -> Response:
 
 
 def _state() -> dict[str, object]:
-    return {"now": iso(movable_clock()), "offset_seconds": movable_clock.offset.total_seconds()}
+    return ClockState.of(movable_clock(), movable_clock.offset).dump()

@@ -12,9 +12,10 @@ from typing import Any
 from chalice import Response
 from chalice.app import Request
 
+from chalicelib.api.contract import MAX_BODY_BYTES, Error, ValidationError
 from chalicelib.domain.desk import DeskTransitionError
-from chalicelib.domain.intake import MAX_BODY_BYTES, ValidationError
-from chalicelib.domain.ports import StaleTicket
+from chalicelib.domain.repositories import StaleTicket
+from chalicelib.domain.submission import IdempotencyConflict
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -35,10 +36,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
-    error: dict[str, Any] = {"code": code, "message": message}
-    if field is not None:
-        error["field"] = field
-    return json_response(status, {"error": error})
+    return json_response(status, Error.of(code, message, field).dump())
 
 
 def read_json_body(request: Request) -> Any:
@@ -90,6 +88,8 @@ def answers_errors(route: Callable[..., Response]) -> Callable[..., Response]:
             return error_response(error.status, error.code, error.message, error.field)
         except ValidationError as error:
             return error_response(400, error.code, error.message, error.field)
+        except IdempotencyConflict as error:
+            return error_response(422, "idempotency_key_reused", str(error), "Idempotency-Key")
         except DeskTransitionError as error:
             return error_response(409, "invalid_transition", str(error))
         except StaleTicket:

@@ -31,12 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from chalicelib.composition_root import dependencies
     from chalicelib.domain.agent_tokens import MAX_LIFETIME, Agent, mint_agent_token
     from chalicelib.domain.ticket import utc_now
-    from chalicelib.services import get_services
 
     _stage_environment(args.stage or os.environ.get("APP_STAGE") or "local")
-    secret = get_services().agent_token_secret
+    secret = dependencies().agent_token_secret
     if secret is None:
         print("no AGENT_TOKEN_SECRET (or _SSM_PARAMETER / _SECRET_ID) for this stage", file=sys.stderr)
         return 2

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.resources import REGIONS
+from chalicelib.domain.catalog import REGIONS
 
 _NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 MAX_LIFETIME = timedelta(days=7)

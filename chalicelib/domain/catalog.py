@@ -9,6 +9,9 @@ from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
+# The regional desks (routing.json's regions); each has its desk and escalation queues.
+REGIONS: tuple[str, ...] = ("na", "latam", "emea", "apac", "global")
+
 
 @cache
 def load(name: str) -> dict[str, Any]:

@@ -13,13 +13,10 @@ from enum import StrEnum
 from typing import Any
 
 from chalicelib.domain.ids import new_ticket_id
-from chalicelib.domain.intake import MAX_DESCRIPTION, ValidationError, check_text_characters
 from chalicelib.domain.ports import Detector
 from chalicelib.domain.routing import UNDETERMINED, is_low_confidence
 from chalicelib.domain.ticket import Language, Requester, Ticket, TranslationStatus, iso
 from chalicelib.domain.translation import NotTranslated, TextTranslator
-
-MAX_MESSAGE = MAX_DESCRIPTION
 
 
 @dataclass(frozen=True)
@@ -73,26 +70,6 @@ class Message:
     @property
     def awaiting_translation(self) -> bool:
         return self.translation.status is TranslationStatus.PENDING
-
-
-def parse_message_text(body: Any) -> tuple[str, str | None]:
-    """(text, declared language) from a message or reply body."""
-    if not isinstance(body, dict):
-        raise ValidationError("invalid_body", "the request body must be a JSON object")
-    unknown = sorted(set(body) - {"text", "language"})
-    if unknown:
-        raise ValidationError("unknown_field", f"unknown field {unknown[0]!r}", unknown[0])
-    text = body.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise ValidationError("missing_field", "text is required", "text")
-    text = text.strip()
-    if len(text) > MAX_MESSAGE:
-        raise ValidationError("too_long", f"text is {len(text)} characters; the limit is {MAX_MESSAGE}", "text")
-    check_text_characters(text, "text")
-    language = body.get("language")
-    if language is not None and (not isinstance(language, str) or len(language) != 2 or not language.isalpha()):
-        raise ValidationError("invalid_language", "language must be an ISO 639-1 code such as es", "language")
-    return text, language.lower() if isinstance(language, str) else None
 
 
 def requester_language(ticket: Ticket, pivot: str) -> str:
@@ -155,40 +132,3 @@ def translate_message(message: Message, ticket: Ticket, detector: Detector, tran
                 characters=done.characters_sent,
             )
     return replace(message, language=language, translation=translation, version=message.version + 1)
-
-
-def requester_view(message: Message) -> dict[str, Any]:
-    """What the requester reads: agent replies in their language once translated, else the
-    original with the translation's status beside it."""
-    translated = message.translation.status is TranslationStatus.DONE and message.author is Author.AGENT
-    return {
-        "message_id": message.message_id,
-        "author": message.author.value,
-        "created_at": message.created_at,
-        "text": message.translation.text if translated else message.text,
-        "language": message.translation.target if translated else (message.language.code if message.language else None),
-        "translated": translated,
-        "translation_status": message.translation.status.value,
-        "original": {"text": message.text, "language": message.language.code if message.language else None},
-    }
-
-
-def agent_view(message: Message) -> dict[str, Any]:
-    """What agents read: requester messages in the pivot once translated, and the original."""
-    translated = message.translation.status is TranslationStatus.DONE and message.author is Author.REQUESTER
-    return {
-        "message_id": message.message_id,
-        "author": message.author.value,
-        "author_name": message.author_name,
-        "created_at": message.created_at,
-        "text": message.translation.text if translated else message.text,
-        "translated": translated,
-        "original": {"text": message.text, "language": message.language.code if message.language else None},
-        "translation": {
-            "status": message.translation.status.value,
-            "target": message.translation.target,
-            "provider": message.translation.provider,
-            "text": message.translation.text,
-            **({"reason": message.translation.reason} if message.translation.reason else {}),
-        },
-    }

@@ -15,12 +15,11 @@ next message closes it, so the deadlines move later by the (business) time the d
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from chalicelib.domain.escalation_levels import escalating_target, escalation_due, level_for, level_named
-from chalicelib.domain.ports import StaleTicket, TicketStore
 from chalicelib.domain.routing import raised_priority
 from chalicelib.domain.sla import Pause, SlaClock
 from chalicelib.domain.sla_policy import policy_for
@@ -30,12 +29,6 @@ from chalicelib.domain.ticket import Desk, DeskState, Sla, Ticket, TranslationSt
 # The states an agent can list: one by_region index partition each.
 LISTABLE_STATES: tuple[DeskState, ...] = (DeskState.OPEN, DeskState.CLAIMED, DeskState.WAITING)
 REQUESTER = "requester"
-# A claim looks at this many of the most urgent open tickets, and re-reads the list this many
-# times when other agents took every candidate first.
-CLAIM_CANDIDATES = 25
-CLAIM_ROUNDS = 3
-# Changes that follow a message (first response, resume, reopen) re-read and retry this often.
-FOLLOW_UP_ATTEMPTS = 3
 # Desk states whose SLA clock runs, so they can escalate (waiting pauses it, resolved ends it).
 ESCALATING_STATES: tuple[DeskState, ...] = (DeskState.OPEN, DeskState.CLAIMED)
 ESCALATION = "escalation"  # the actor escalation events name
@@ -191,9 +184,6 @@ def escalate(ticket: Ticket, now: datetime) -> Ticket | None:
     return _with_desk(raised, replace(ticket.desk, escalation=reached.name), now, event)
 
 
-# --- with the store -------------------------------------------------------------------------
-
-
 def claim_preference(ticket: Ticket, languages: Sequence[str]) -> int:
     """0: written in a language the agent reads; 1: its translation is ready; 2: anything else."""
     if ticket.language is not None and ticket.language.code in languages:
@@ -202,53 +192,6 @@ def claim_preference(ticket: Ticket, languages: Sequence[str]) -> int:
     if ticket.translation is not None and ticket.translation.status in ready:
         return 1
     return 2
-
-
-def claim_next(store: TicketStore, region: str, agent: str, languages: Sequence[str], now: datetime) -> Ticket | None:
-    """Claim the most urgent open ticket of the region the agent can read best; None if none is open.
-
-    Atomic: each claim is a conditional write on the ticket's version and desk state, so of two
-    agents racing for one ticket exactly one wins; the loser moves on to the next candidate.
-    """
-    for _ in range(CLAIM_ROUNDS):
-        queue = store.desk_list(region, DeskState.OPEN, CLAIM_CANDIDATES)
-        if not queue:
-            return None
-        found = store.get_many(queue)
-        # sorted() is stable: within one preference the work list's order (urgency, deadline) holds.
-        candidates = sorted(
-            (found[ticket_id] for ticket_id in queue if ticket_id in found),
-            key=lambda ticket: claim_preference(ticket, languages),
-        )
-        for ticket in candidates:
-            if ticket.desk is None or ticket.desk.state is not DeskState.OPEN:
-                continue  # the index lags the table: taken already
-            claimed = claim(ticket, agent, now)
-            try:
-                store.save_desk_change(ticket, claimed)
-            except StaleTicket:
-                continue
-            return claimed
-    return None
-
-
-def apply_follow_up(store: TicketStore, ticket: Ticket, change: Callable[[Ticket], Ticket | None]) -> Ticket | None:
-    """Apply a desk change a message implies (first response, resume, reopen), re-reading the
-    ticket when a concurrent change won: the message is stored already, so its effect must not
-    be lost to a race. None when the change does nothing."""
-    for _ in range(FOLLOW_UP_ATTEMPTS):
-        after = change(ticket)
-        if after is None:
-            return None
-        try:
-            store.save_desk_change(ticket, after)
-            return after
-        except StaleTicket:
-            fresh = store.get(ticket.ticket_id)
-            if fresh is None:
-                return None
-            ticket = fresh
-    raise StaleTicket(ticket.ticket_id)
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """What each pipeline stage does to a ticket, free of queues and tables.
 
-Each function takes the ticket as read and returns it advanced by one stage; the worker
-around it does the conditional write and sends the claim check named by `next_queue_role`.
+Each function takes the ticket as read and returns it advanced by one stage; the use case
+around it (`usecases/pipeline_stage.py`) does the conditional write and sends the claim check to
+the queue of the `next_hop`.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-from chalicelib import resources
 from chalicelib.domain.desk import deadlines
 from chalicelib.domain.ports import Detector, Translator
 from chalicelib.domain.routing import UNDETERMINED, priority_for, routing_table
@@ -98,25 +99,35 @@ def route(ticket: Ticket, now: datetime, desk_queue_name: Callable[[str], str]) 
     return ticket.advance(Status.ROUTED, now, "route_ticket", routing=routing, desk=Desk())
 
 
+class Hop(StrEnum):
+    """The kind of worker a claim check goes to next; the worker maps it to its queue."""
+
+    DETECT = "detect"
+    TRANSLATE = "translate"
+    ROUTE = "route"
+    DESK = "desk"  # the routed ticket's regional desk
+
+
 @dataclass(frozen=True)
 class NextHop:
-    queue_role: str
+    hop: Hop
+    region: str | None = None  # the desk's region, for Hop.DESK
     # The routed ticket's desk message is the last one; the store keeps the ticket in the
     # sweeper's index until it is confirmed sent.
-    final: bool
+    final: bool = False
 
 
 def next_hop(status: Status, region: str | None) -> NextHop:
     """Where the claim check goes once a ticket has reached `status` (routed: in `region`)."""
     if status is Status.RECEIVED:
-        return NextHop(resources.DETECT, final=False)
+        return NextHop(Hop.DETECT)
     if status is Status.DETECTED:
-        return NextHop(resources.TRANSLATE, final=False)
+        return NextHop(Hop.TRANSLATE)
     if status is Status.TRANSLATED:
-        return NextHop(resources.ROUTE, final=False)
+        return NextHop(Hop.ROUTE)
     if region is None:
         raise ValueError("a routed ticket needs its region to be forwarded")
-    return NextHop(resources.desk_role(region), final=True)
+    return NextHop(Hop.DESK, region, final=True)
 
 
 def region_of(ticket: Ticket) -> str | None:

@@ -1,80 +1,17 @@
-"""The scheduled escalation worker: tickets whose SLA escalation level has risen move up.
-
-Every minute it asks the sparse `by_escalation` index for the tickets due by now (one Query per
-shard, never a scan), reads them with one BatchGetItem, and for each whose level rose since the
-last one recorded (`domain/desk.escalate`): priority one step up, the level and an audit event
-recorded with a PutItem conditional on the version, then a `ticket.escalated` claim check on the
-region's escalation queue. The write moves the ticket's index key to its next escalation (or out
-of the index at the top level), so a second run at the same moment finds nothing to do.
-"""
+"""The scheduled escalation worker: tickets whose SLA escalation level has risen move up
+(`usecases/escalate.py`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from chalice import Blueprint, Rate
 
-from chalicelib import resources
-from chalicelib.domain.desk import escalate
-from chalicelib.domain.messages import ESCALATED, ClaimCheck
-from chalicelib.domain.ports import OutgoingMessage, StaleTicket
-from chalicelib.domain.ticket import Ticket
-from chalicelib.services import Services, get_services
+from chalicelib.composition_root import dependencies
 
-logger = Logger(service="polyglot-desk")
 escalations = Blueprint(__name__)
-
-ESCALATION_LIMIT = 200  # per run; a larger backlog drains over the next runs
 
 
 @escalations.schedule(Rate(1, unit=Rate.MINUTES))
 def escalate_overdue_tickets(event: Any) -> dict[str, int]:
-    return escalate_due(get_services())
-
-
-def escalate_due(services: Services) -> dict[str, int]:
-    now = services.clock()
-    counts = {"escalated": 0, "skipped": 0, "unsent": 0}
-    due = services.store.escalations_due(now, ESCALATION_LIMIT)
-    found = services.store.get_many(due) if due else {}
-    escalated: list[Ticket] = []
-    for ticket_id in due:
-        before = found.get(ticket_id)
-        after = escalate(before, now) if before is not None else None
-        if before is None or after is None:
-            counts["skipped"] += 1  # the index lags the table: changed since
-            continue
-        try:
-            services.store.save_desk_change(before, after)
-        except StaleTicket:
-            counts["skipped"] += 1  # an agent changed it meanwhile; the next run looks again
-            continue
-        escalated.append(after)
-    # Write, then send: a lost send loses a notification, never the escalation (priority, level
-    # and audit event are stored; the work list shows them).
-    unsent = services.publisher.send([_claim_check(ticket, services) for ticket in escalated]) if escalated else set()
-    for ticket in escalated:
-        assert ticket.desk is not None and ticket.routing is not None
-        if ticket.ticket_id in unsent:
-            counts["unsent"] += 1
-            logger.error("escalation message not sent", extra={"ticket_id": ticket.ticket_id})
-            continue
-        counts["escalated"] += 1
-        logger.info(
-            "escalated",
-            extra={
-                "ticket_id": ticket.ticket_id,
-                "level": ticket.desk.escalation,
-                "priority": ticket.routing.priority,
-                "region": ticket.routing.region,
-            },
-        )
-    return counts
-
-
-def _claim_check(ticket: Ticket, services: Services) -> OutgoingMessage:
-    assert ticket.routing is not None and ticket.desk is not None
-    check = ClaimCheck(ESCALATED, ticket.ticket_id, ticket.correlation_id, level=ticket.desk.escalation)
-    queue = services.settings.queue_name(resources.escalation_role(ticket.routing.region))
-    return OutgoingMessage(queue, check.to_body(), ticket.ticket_id)
+    return dependencies().escalate_due()

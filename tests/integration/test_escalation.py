@@ -14,13 +14,13 @@ import pytest
 
 from chalicelib import resources
 from chalicelib.adapters.aws import client
-from chalicelib.adapters.dynamodb_ticket_store import DynamoDBTicketStore, ticket_key
+from chalicelib.adapters.dynamodb.items import ticket_key
+from chalicelib.adapters.dynamodb.tickets import DynamoDBTickets
+from chalicelib.composition_root import Dependencies, dependencies, override_dependencies
 from chalicelib.domain import desk
 from chalicelib.domain.sla import SlaClock
 from chalicelib.domain.sla_targets import SlaTarget
 from chalicelib.domain.ticket import DeskState, Ticket
-from chalicelib.services import Services, get_services, override_services
-from chalicelib.workers.escalation import escalate_due
 from tests.integration.builders import STAGE, T0, drain, received_ticket, routed
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -28,23 +28,25 @@ MINUTE = timedelta(minutes=1)
 
 
 @pytest.fixture
-def services(aws: None) -> Services:
-    return get_services()
+def services(aws: None) -> Dependencies:
+    return dependencies()
 
 
 def escalate_at(moment: datetime) -> dict[str, int]:
     """Run the escalation worker with the clock reading `moment`."""
-    return escalate_due(override_services(clock=lambda: moment))
+    return override_dependencies(clock=lambda: moment).escalate_due()
 
 
 def escalation_queue(region: str) -> str:
     return resources.queue_name(STAGE, resources.escalation_role(region))
 
 
-def on_the_desk(services: Services, created: datetime = T0, region: str = "latam", priority: str = "normal") -> Ticket:
+def on_the_desk(
+    services: Dependencies, created: datetime = T0, region: str = "latam", priority: str = "normal"
+) -> Ticket:
     """A ticket routed to `region`'s desk with `priority`, open, nobody has it yet."""
     ticket = routed(received_ticket(created), created, region=region, priority=priority)
-    services.store.create(ticket)
+    services.tickets.create(ticket)
     return ticket
 
 
@@ -52,8 +54,8 @@ def clock_of(ticket: Ticket) -> SlaClock:
     return desk.sla_clock(ticket)
 
 
-def stored(services: Services, ticket: Ticket) -> Ticket:
-    found = services.store.get(ticket.ticket_id)
+def stored(services: Dependencies, ticket: Ticket) -> Ticket:
+    found = services.tickets.get(ticket.ticket_id)
     assert found is not None
     return found
 
@@ -77,7 +79,7 @@ def escalated_message(ticket: Ticket, level: str) -> dict[str, Any]:
     }
 
 
-def test_a_ticket_at_80_percent_of_its_first_response_time_goes_to_the_team_lead(services: Services):
+def test_a_ticket_at_80_percent_of_its_first_response_time_goes_to_the_team_lead(services: Dependencies):
     # Given a normal-priority ticket on the latam desk
     ticket = on_the_desk(services)
     warning = clock_of(ticket).warning_at(SlaTarget.FIRST_RESPONSE)
@@ -110,7 +112,7 @@ def test_a_ticket_at_80_percent_of_its_first_response_time_goes_to_the_team_lead
     assert drain(escalation_queue("na")) == []
 
 
-def test_past_the_deadline_it_goes_to_the_region_manager_and_leaves_the_index(services: Services):
+def test_past_the_deadline_it_goes_to_the_region_manager_and_leaves_the_index(services: Dependencies):
     # Given a ticket the team lead already has
     ticket = on_the_desk(services)
     clock = clock_of(ticket)
@@ -137,7 +139,7 @@ def test_past_the_deadline_it_goes_to_the_region_manager_and_leaves_the_index(se
     assert escalate_at(clock.first_response_due + timedelta(days=30))["escalated"] == 0
 
 
-def test_a_ticket_found_late_jumps_straight_to_the_level_its_clock_has_reached(services: Services):
+def test_a_ticket_found_late_jumps_straight_to_the_level_its_clock_has_reached(services: Dependencies):
     # Given a ticket nobody escalated before its deadline passed (the worker was down)
     ticket = on_the_desk(services)
     due = clock_of(ticket).first_response_due
@@ -153,7 +155,7 @@ def test_a_ticket_found_late_jumps_straight_to_the_level_its_clock_has_reached(s
     assert [(event["from"], event["to"]) for event in escalation_events(after)] == [("agent", "region_manager")]
 
 
-def test_running_again_at_the_same_moment_changes_nothing(services: Services):
+def test_running_again_at_the_same_moment_changes_nothing(services: Dependencies):
     # Given a ticket the worker just escalated
     ticket = on_the_desk(services)
     warning = clock_of(ticket).warning_at(SlaTarget.FIRST_RESPONSE)
@@ -171,13 +173,13 @@ def test_running_again_at_the_same_moment_changes_nothing(services: Services):
     assert drain(escalation_queue("latam")) == []
 
 
-def test_a_ticket_waiting_on_the_requester_does_not_escalate(services: Services):
+def test_a_ticket_waiting_on_the_requester_does_not_escalate(services: Dependencies):
     # Given a ticket an agent parked waiting on the requester well before the warning
     ticket = on_the_desk(services)
     claimed = desk.claim(ticket, "ana", T0 + MINUTE)
-    services.store.save_desk_change(ticket, claimed)
+    services.tickets.save_desk_change(ticket, claimed)
     waiting = desk.wait_on_requester(claimed, "ana", T0 + 2 * MINUTE)
-    services.store.save_desk_change(claimed, waiting)
+    services.tickets.save_desk_change(claimed, waiting)
 
     # When the worker runs long after the original deadline
     counts = escalate_at(T0 + timedelta(days=30))
@@ -189,14 +191,14 @@ def test_a_ticket_waiting_on_the_requester_does_not_escalate(services: Services)
     assert drain(escalation_queue("latam")) == []
 
 
-def test_a_requester_answer_puts_a_waiting_ticket_back_on_the_clock_and_in_the_index(services: Services):
+def test_a_requester_answer_puts_a_waiting_ticket_back_on_the_clock_and_in_the_index(services: Dependencies):
     # Given a ticket that waited on the requester for a day and got the answer
     ticket = on_the_desk(services)
     waiting = desk.wait_on_requester(ticket, "ana", T0 + MINUTE)
-    services.store.save_desk_change(ticket, waiting)
+    services.tickets.save_desk_change(ticket, waiting)
     answered = desk.on_requester_message(waiting, T0 + timedelta(days=1))
     assert answered is not None
-    services.store.save_desk_change(waiting, answered)
+    services.tickets.save_desk_change(waiting, answered)
 
     # Then it is due again at its clock's warning, later by the pause
     warning = desk.sla_clock(answered).warning_at(SlaTarget.FIRST_RESPONSE)
@@ -206,14 +208,14 @@ def test_a_requester_answer_puts_a_waiting_ticket_back_on_the_clock_and_in_the_i
     assert escalate_at(warning)["escalated"] == 1
 
 
-def test_a_resolved_ticket_leaves_the_index(services: Services):
+def test_a_resolved_ticket_leaves_the_index(services: Dependencies):
     # Given a ticket in the escalation index
     ticket = on_the_desk(services)
     assert index_keys(ticket)["gsi3pk"].startswith("ESCALATE#")
 
     # When an agent resolves it
     resolved = desk.resolve(ticket, "ana", T0 + MINUTE)
-    services.store.save_desk_change(ticket, resolved)
+    services.tickets.save_desk_change(ticket, resolved)
 
     # Then it is out of the index and never escalates
     assert index_keys(resolved) == {}
@@ -221,7 +223,7 @@ def test_a_resolved_ticket_leaves_the_index(services: Services):
     assert stored(services, ticket).desk == resolved.desk
 
 
-def test_a_ticket_created_friday_evening_in_na_does_not_escalate_over_the_weekend(services: Services):
+def test_a_ticket_created_friday_evening_in_na_does_not_escalate_over_the_weekend(services: Dependencies):
     # Given a normal ticket created on Friday 21:00 in New York, after the desk closed
     friday_evening = datetime(2027, 3, 5, 21, 0, tzinfo=NEW_YORK).astimezone(UTC)
     ticket = on_the_desk(services, created=friday_evening, region="na")
@@ -248,7 +250,7 @@ def test_a_ticket_created_friday_evening_in_na_does_not_escalate_over_the_weeken
     assert drain(escalation_queue("na")) == [escalated_message(ticket, "team_lead")]
 
 
-class AgentWinsTheRace(DynamoDBTicketStore):
+class AgentWinsTheRace(DynamoDBTickets):
     """Between the worker's read and its write, an agent claims each ticket it read."""
 
     def get_many(self, ticket_ids: Sequence[str]) -> dict[str, Ticket]:
@@ -258,12 +260,12 @@ class AgentWinsTheRace(DynamoDBTicketStore):
         return found
 
 
-def test_a_lost_conditional_write_is_skipped_and_the_next_run_escalates(services: Services):
+def test_a_lost_conditional_write_is_skipped_and_the_next_run_escalates(services: Dependencies):
     # Given a ticket at its warning, and an agent who claims it while the worker runs
     ticket = on_the_desk(services)
     warning = clock_of(ticket).warning_at(SlaTarget.FIRST_RESPONSE)
     assert warning is not None
-    override_services(store=AgentWinsTheRace(services.settings.table_name))
+    override_dependencies(tickets=AgentWinsTheRace(services.settings.table_name))
 
     # When the worker runs
     counts = escalate_at(warning)
@@ -271,7 +273,7 @@ def test_a_lost_conditional_write_is_skipped_and_the_next_run_escalates(services
     # Then its write loses to the agent's: skipped, nothing sent, the claim stands
     assert counts == {"escalated": 0, "skipped": 1, "unsent": 0}
     assert drain(escalation_queue("latam")) == []
-    override_services(store=DynamoDBTicketStore(services.settings.table_name))
+    override_dependencies(tickets=DynamoDBTickets(services.settings.table_name))
     claimed = stored(services, ticket)
     assert claimed.desk is not None and claimed.desk.state is DeskState.CLAIMED and claimed.desk.escalation is None
 

@@ -9,38 +9,37 @@ from datetime import datetime
 import pytest
 
 from chalicelib import resources
+from chalicelib.composition_root import Dependencies, dependencies, override_dependencies
 from chalicelib.domain.ports import OutgoingMessage
 from chalicelib.domain.ticket import Status, Ticket
-from chalicelib.services import Services, get_services, override_services
-from chalicelib.workers.sweeper import sweep
 from tests.integration.builders import STAGE, T0, detected, drain, received_ticket, routed, seconds, translated
 
 SWEEP_AFTER = 60  # seconds
 
 
 @pytest.fixture
-def services(aws: None) -> Services:
-    base = get_services()
-    return override_services(settings=replace(base.settings, sweep_after_seconds=SWEEP_AFTER, sweep_max_attempts=3))
+def services(aws: None) -> Dependencies:
+    base = dependencies()
+    return override_dependencies(settings=replace(base.settings, sweep_after_seconds=SWEEP_AFTER, sweep_max_attempts=3))
 
 
 def sweep_at(moment: datetime, **overrides: object) -> dict[str, int]:
     """Run the sweeper with the clock reading `moment`."""
-    return sweep(override_services(clock=lambda: moment, **overrides))
+    return override_dependencies(clock=lambda: moment, **overrides).sweep()
 
 
 def queue(role: str) -> str:
     return resources.queue_name(STAGE, role)
 
 
-def stored_but_never_sent(services: Services, at: datetime = T0) -> Ticket:
+def stored_but_never_sent(services: Dependencies, at: datetime = T0) -> Ticket:
     """A ticket the API stored at `at` and then died before sending it to the detect queue."""
     ticket = received_ticket(at)
-    services.store.create(ticket)
+    services.tickets.create(ticket)
     return ticket
 
 
-def test_a_lost_ticket_is_left_alone_until_it_is_older_than_the_sweep_age(services: Services):
+def test_a_lost_ticket_is_left_alone_until_it_is_older_than_the_sweep_age(services: Dependencies):
     # Given a ticket stored but never sent on
     stored_but_never_sent(services)
 
@@ -53,7 +52,7 @@ def test_a_lost_ticket_is_left_alone_until_it_is_older_than_the_sweep_age(servic
     assert drain(queue(resources.DETECT)) == []
 
 
-def test_a_lost_ticket_is_resent_to_the_detect_queue_once_old_enough(services: Services):
+def test_a_lost_ticket_is_resent_to_the_detect_queue_once_old_enough(services: Dependencies):
     # Given a ticket stored but never sent on
     ticket = stored_but_never_sent(services)
 
@@ -67,7 +66,7 @@ def test_a_lost_ticket_is_resent_to_the_detect_queue_once_old_enough(services: S
     ]
 
 
-def test_a_second_sweep_before_the_age_passes_again_does_nothing(services: Services):
+def test_a_second_sweep_before_the_age_passes_again_does_nothing(services: Dependencies):
     # Given a lost ticket the sweeper just re-sent
     stored_but_never_sent(services)
     first = T0 + seconds(SWEEP_AFTER + 1)
@@ -86,7 +85,7 @@ def test_a_second_sweep_before_the_age_passes_again_does_nothing(services: Servi
     assert len(drain(queue(resources.DETECT))) == 1
 
 
-def test_a_ticket_is_given_up_after_the_attempt_limit_and_never_resent_again(services: Services):
+def test_a_ticket_is_given_up_after_the_attempt_limit_and_never_resent_again(services: Dependencies):
     # Given a ticket nobody ever picks up, and a limit of 3 sweep attempts
     stored_but_never_sent(services)
     moments = [T0 + seconds(step * (SWEEP_AFTER + 1)) for step in range(1, 10)]
@@ -102,13 +101,15 @@ def test_a_ticket_is_given_up_after_the_attempt_limit_and_never_resent_again(ser
     assert all(counts == {"resent": 0, "given_up": 0, "skipped": 0} for counts in runs[given_up_at[0] + 1 :])
     assert len(drain(queue(resources.DETECT))) == sum(counts["resent"] for counts in runs)
     # And the store no longer offers it to the sweeper
-    assert services.store.stuck(Status.RECEIVED, moments[-1] + seconds(10**6), 200) == []
+    assert services.sweep_index.stuck(Status.RECEIVED, moments[-1] + seconds(10**6), 200) == []
 
 
 @pytest.mark.parametrize("max_attempts", [1, 3])
-def test_a_stuck_ticket_is_resent_sweep_max_attempts_times_before_it_is_given_up(services: Services, max_attempts: int):
+def test_a_stuck_ticket_is_resent_sweep_max_attempts_times_before_it_is_given_up(
+    services: Dependencies, max_attempts: int
+):
     # Given a ticket nobody ever picks up, and SWEEP_MAX_ATTEMPTS set
-    override_services(settings=replace(services.settings, sweep_max_attempts=max_attempts))
+    override_dependencies(settings=replace(services.settings, sweep_max_attempts=max_attempts))
     stored_but_never_sent(services)
 
     # When the sweeper runs every time the ticket is old enough, until it gives up
@@ -133,11 +134,11 @@ def test_a_stuck_ticket_is_resent_sweep_max_attempts_times_before_it_is_given_up
     ids=["detected", "translated"],
 )
 def test_a_ticket_stuck_mid_pipeline_is_resent_to_its_next_worker(
-    services: Services, advance: Callable[[Ticket], Ticket], role: str, event: str
+    services: Dependencies, advance: Callable[[Ticket], Ticket], role: str, event: str
 ):
     # Given a ticket a worker moved on, whose next message was lost
     ticket = stored_but_never_sent(services)
-    services.store.save_transition(ticket, advance(ticket), awaiting_notification=False)
+    services.tickets.save_transition(ticket, advance(ticket), awaiting_notification=False)
 
     # When the sweeper runs once it is old enough
     counts = sweep_at(T0 + seconds(SWEEP_AFTER + 1))
@@ -148,12 +149,12 @@ def test_a_ticket_stuck_mid_pipeline_is_resent_to_its_next_worker(
     assert drain(queue(resources.DETECT)) == []
 
 
-def test_an_unconfirmed_desk_message_is_resent_to_its_desk_and_then_confirmed(services: Services):
+def test_an_unconfirmed_desk_message_is_resent_to_its_desk_and_then_confirmed(services: Dependencies):
     # Given a ticket routed to latam whose desk message was never confirmed sent
     ticket = stored_but_never_sent(services)
     ready = translated(detected(ticket, T0), T0)
-    services.store.save_transition(ticket, ready, awaiting_notification=False)
-    services.store.save_transition(ready, routed(ready, T0, "latam"), awaiting_notification=True)
+    services.tickets.save_transition(ticket, ready, awaiting_notification=False)
+    services.tickets.save_transition(ready, routed(ready, T0, "latam"), awaiting_notification=True)
 
     # When the sweeper runs once it is old enough
     assert sweep_at(T0 + seconds(SWEEP_AFTER + 1))["resent"] == 1
@@ -164,11 +165,11 @@ def test_an_unconfirmed_desk_message_is_resent_to_its_desk_and_then_confirmed(se
     assert drain(resources.desk_queue_name(STAGE, "latam")) == []
 
 
-def test_a_routed_ticket_whose_desk_message_went_out_is_not_swept(services: Services):
+def test_a_routed_ticket_whose_desk_message_went_out_is_not_swept(services: Dependencies):
     ticket = stored_but_never_sent(services)
     ready = translated(detected(ticket, T0), T0)
-    services.store.save_transition(ticket, ready, awaiting_notification=False)
-    services.store.save_transition(ready, routed(ready, T0, "emea"), awaiting_notification=False)
+    services.tickets.save_transition(ticket, ready, awaiting_notification=False)
+    services.tickets.save_transition(ready, routed(ready, T0, "emea"), awaiting_notification=False)
 
     assert sweep_at(T0 + seconds(10 * SWEEP_AFTER)) == {"resent": 0, "given_up": 0, "skipped": 0}
     assert drain(resources.desk_queue_name(STAGE, "emea")) == []
@@ -179,7 +180,7 @@ class RefusingPublisher:
         return {message.message_id for message in messages}
 
 
-def test_a_resend_that_fails_is_tried_again_on_a_later_sweep(services: Services):
+def test_a_resend_that_fails_is_tried_again_on_a_later_sweep(services: Dependencies):
     # Given a lost ticket and SQS refusing sends during the first sweep
     ticket = stored_but_never_sent(services)
     real_publisher = services.publisher
@@ -197,5 +198,5 @@ def test_a_resend_that_fails_is_tried_again_on_a_later_sweep(services: Services)
     assert [body["ticket_id"] for body in drain(queue(resources.DETECT))] == [ticket.ticket_id]
 
 
-def test_a_sweep_with_nothing_stuck_does_nothing(services: Services):
+def test_a_sweep_with_nothing_stuck_does_nothing(services: Dependencies):
     assert sweep_at(T0) == {"resent": 0, "given_up": 0, "skipped": 0}

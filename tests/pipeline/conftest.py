@@ -26,9 +26,9 @@ from referencing.jsonschema import DRAFT202012
 
 from chalicelib import resources
 from chalicelib.adapters.aws import client, reset_clients
+from chalicelib.composition_root import dependencies, override_dependencies, reset_dependencies
 from chalicelib.domain.ports import OutgoingMessage
 from chalicelib.domain.ticket import utc_now
-from chalicelib.services import get_services, override_services, reset_services
 from chalicelib.settings import get_settings
 from infra.apply import create_resources
 from infra.stack import resources_template
@@ -53,11 +53,11 @@ _deserializer = TypeDeserializer()
 def moto_account() -> Iterator[None]:
     with mock_aws():
         reset_clients()
-        reset_services()
+        reset_dependencies()
         create_resources(resources_template(get_settings().stage), client("dynamodb"), client("sqs"))
         yield
         reset_clients()
-        reset_services()
+        reset_dependencies()
 
 
 def empty_account() -> None:
@@ -77,10 +77,10 @@ def empty_account() -> None:
 @pytest.fixture
 def reused_aws(moto_account: None) -> Iterator[None]:
     """What a module's own `aws` fixture requests to stand in for tests/conftest.py's `aws`."""
-    reset_services()
+    reset_dependencies()
     empty_account()
     yield
-    reset_services()
+    reset_dependencies()
 
 
 # --- HTTP ------------------------------------------------------------------------------------
@@ -152,7 +152,7 @@ def stored_ticket_ids() -> list[str]:
 
 def stored_ticket(ticket_id: str) -> Any:
     """The domain Ticket as the store reads it (version, history: what an operator inspects)."""
-    ticket = get_services().store.get(ticket_id)
+    ticket = dependencies().tickets.get(ticket_id)
     assert ticket is not None, f"ticket {ticket_id} is not in the table"
     return ticket
 
@@ -212,13 +212,13 @@ def openapi_validator(document: dict[str, Any], schema_name: str) -> Draft202012
 
 def with_settings(**changes: Any) -> None:
     """Run the app with some settings changed (the rest as the test environment has them)."""
-    override_services(settings=dataclasses.replace(get_services().settings, **changes))
+    override_dependencies(settings=dataclasses.replace(dependencies().settings, **changes))
 
 
 def move_clock_past_sweep_window(windows: int = 1) -> datetime:
     """Let the app's clock jump `windows` times past SWEEP_AFTER_SECONDS, as a later sweeper run sees it."""
-    later = utc_now() + windows * timedelta(seconds=get_services().settings.sweep_after_seconds + 5)
-    override_services(clock=lambda: later)
+    later = utc_now() + windows * timedelta(seconds=dependencies().settings.sweep_after_seconds + 5)
+    override_dependencies(clock=lambda: later)
     return later
 
 
@@ -254,7 +254,7 @@ class SelectivelyFailingPublisher:
 def restore_real_publisher() -> None:
     from chalicelib.adapters.sqs_publisher import SqsPublisher
 
-    override_services(publisher=SqsPublisher())
+    override_dependencies(publisher=SqsPublisher())
 
 
 @pytest.fixture(scope="module")
@@ -269,7 +269,7 @@ def google_fake(aws: None, google_server: FakeGoogleTranslate) -> FakeGoogleTran
     """The app translating through the real Google adapter, against the local fake server."""
     google_server.mode = "ok"
     google_server.received.clear()
-    override_services(
+    override_dependencies(
         settings=dataclasses.replace(
             get_settings(),
             translators=("google",),

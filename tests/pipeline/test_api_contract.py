@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from openapi_spec_validator import validate as validate_openapi_document
+from pydantic import BaseModel
 
+from chalicelib.api.contract import (
+    REF_TEMPLATE,
+    AgentTicket,
+    ClockState,
+    DeskList,
+    DeskNote,
+    Error,
+    Health,
+    MessageAccepted,
+    NewMessage,
+    NewTicket,
+    SchemaGenerator,
+    Ticket,
+    TicketCreated,
+)
 from tests.pipeline.conftest import (
     create_ticket,
     get_ticket,
@@ -65,6 +82,42 @@ def test_the_openapi_document_describes_the_requests_and_answers_of_the_ticket_r
     assert schema(read["responses"]["200"]) == {"$ref": "#/components/schemas/Ticket"}
     assert schema(read["responses"]["404"]) == {"$ref": "#/components/schemas/Error"}
     assert {"NewTicket", "TicketCreated", "Ticket", "Error"} <= set(openapi["components"]["schemas"])
+
+
+# What clients send, as validated; what the API answers, as written (the test stage has /dev/clock).
+REQUEST_MODELS: list[type[BaseModel]] = [NewTicket, NewMessage, DeskNote]
+ANSWER_MODELS: list[type[BaseModel]] = [
+    TicketCreated,
+    Ticket,
+    AgentTicket,
+    MessageAccepted,
+    DeskList,
+    Error,
+    Health,
+    ClockState,
+]
+
+
+def test_the_component_schemas_are_exactly_the_models_schemas(openapi):
+    # Given each contract model's own JSON Schema, with those of the models and enums it uses
+    expected: dict[str, Any] = {}
+    for models, mode in ((REQUEST_MODELS, "validation"), (ANSWER_MODELS, "serialization")):
+        for model in models:
+            schema = model.model_json_schema(mode=mode, ref_template=REF_TEMPLATE, schema_generator=SchemaGenerator)
+            expected.update(schema.pop("$defs", {}))
+            expected[model.__name__] = schema
+
+    # Then the document's components are those schemas, nothing written beside them
+    assert openapi["components"]["schemas"] == json.loads(json.dumps(expected))
+
+
+def test_every_route_the_app_serves_is_documented(chalice_app, openapi):
+    # Given the routes Chalice registered (the test stage has the local /dev/clock too)
+    served = {(path, method.lower()) for path, methods in chalice_app.routes.items() for method in methods}
+
+    # Then the document describes each, and nothing else
+    documented = {(path, method) for path, operations in openapi["paths"].items() for method in operations}
+    assert documented == served
 
 
 def test_the_example_request_body_matches_the_new_ticket_schema(openapi):
@@ -229,6 +282,15 @@ def test_a_reader_without_the_right_token_gets_the_same_404_as_for_an_unknown_id
 
 
 # --- /health -----------------------------------------------------------------------------------
+
+
+def test_the_local_clock_answers_in_the_documented_shape(api, openapi):
+    # When the local stage's clock is read
+    answer = api.http.get("/dev/clock")
+
+    # Then it is documented as it answers
+    assert answer.status_code == 200
+    assert_valid(openapi, "ClockState", answer.json_body)
 
 
 def test_health_answers_200_ok(api, openapi):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib import resources
-from chalicelib.services import get_services, override_services
+from chalicelib.composition_root import dependencies, override_dependencies
 from tests.pipeline.conftest import (
     create_ticket,
     get_ticket,
@@ -283,7 +283,7 @@ def body_of_exactly(size: int) -> bytes:
 def test_a_body_over_64_kib_gets_413_before_any_aws_call(api):
     # Given a store and a publisher that must not be touched
     store, publisher = MustNotBeCalled("store"), MustNotBeCalled("publisher")
-    override_services(store=store, publisher=publisher)
+    override_dependencies(tickets=store, idempotency=store, publisher=publisher)
 
     # When a body one byte over 64 KiB arrives
     answer = post_raw(api, body_of_exactly(MAX_BODY + 1))
@@ -369,18 +369,18 @@ def test_a_replay_is_recognised_whatever_the_json_formatting(api):
 
 
 class ReadsBeforeTheOtherRequestCommitted:
-    """The real store, except that the first idempotency lookup misses: the view of a request
+    """The real idempotency records, except that the first lookup misses: the view of a request
     that checked the key just before a concurrent request with the same key stored its ticket."""
 
     def __init__(self, real: Any) -> None:
         self._real = real
         self._missed = False
 
-    def get_idempotency(self, key_hash: str) -> Any:
+    def get(self, key_hash: str) -> Any:
         if not self._missed:
             self._missed = True
             return None
-        return self._real.get_idempotency(key_hash)
+        return self._real.get(key_hash)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
@@ -391,7 +391,7 @@ def test_two_racing_requests_with_the_same_key_create_one_ticket(api):
     key = {"Idempotency-Key": "racing-retry-000005"}
     first = post_ticket(api, SPANISH, key)
     # And a concurrent retry that looked the key up a moment before that
-    override_services(store=ReadsBeforeTheOtherRequestCommitted(get_services().store))
+    override_dependencies(idempotency=ReadsBeforeTheOtherRequestCommitted(dependencies().idempotency))
 
     # When the retry tries to store its own ticket
     second = post_ticket(api, SPANISH, key)

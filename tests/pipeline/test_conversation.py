@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 
+from chalicelib.composition_root import dependencies
 from chalicelib.domain.agent_tokens import Agent, mint_agent_token
 from chalicelib.domain.ticket import utc_now
-from chalicelib.services import get_services
-from chalicelib.workers.sweeper import sweep
 from tests.pipeline.conftest import (
     create_ticket,
     get_ticket,
@@ -128,7 +127,7 @@ def test_a_reply_that_could_not_be_translated_is_never_shown_as_translated(api, 
     google_fake.mode = "ok"
     with_settings(breaker_cooldown_seconds=0.01)
     move_clock_past_sweep_window()
-    sweep(get_services())
+    dependencies().sweep()
     pipeline.drain()
 
     # Then the reply arrives in Spanish
@@ -180,7 +179,7 @@ def test_a_pending_ticket_translation_is_completed_once_the_provider_is_back(api
     google_fake.mode = "ok"
     with_settings(breaker_cooldown_seconds=0.01)
     move_clock_past_sweep_window()
-    sweep(get_services())
+    dependencies().sweep()
     pipeline.drain()
 
     # Then agents get the translation, and the ticket stays routed

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from chalicelib.composition_root import dependencies, override_dependencies
 from chalicelib.domain import desk
 from chalicelib.domain.agent_tokens import Agent, mint_agent_token
 from chalicelib.domain.ticket import Ticket, parse_iso, utc_now
-from chalicelib.services import get_services, override_services
 from tests.pipeline.conftest import create_ticket, get_ticket, openapi_validator, stored_ticket, view
 
 SECRET = "test-stage-agent-token-secret"
@@ -51,7 +51,7 @@ def work_list(api: Any, region: str = "na", state: str = "open", token: str | No
 
 def move_clock(by: timedelta) -> None:
     later = utc_now() + by
-    override_services(clock=lambda: later)
+    override_dependencies(clock=lambda: later)
 
 
 def test_the_work_list_is_ordered_by_priority_then_deadline(api, pipeline):
@@ -117,13 +117,13 @@ def test_claim_takes_the_most_urgent_ticket_and_records_who_and_when(api, pipeli
 def test_two_agents_claiming_at_once_never_get_the_same_ticket(api, pipeline):
     # Given six open tickets
     ids = {routed_ticket(api, pipeline)["ticket_id"] for _ in range(6)}
-    store = get_services().store
+    claim_next = dependencies().claim_next
     won: dict[str, list[str]] = {"ana": [], "bob": []}
     start = threading.Barrier(2)
 
     def keep_claiming(agent: str) -> None:
         start.wait()
-        while (ticket := desk.claim_next(store, "na", agent, ("en",), utc_now())) is not None:
+        while (ticket := claim_next("na", agent, ("en",))) is not None:
             won[agent].append(ticket.ticket_id)
 
     # When two agents claim concurrently until the queue is empty
@@ -141,7 +141,7 @@ def test_two_agents_claiming_at_once_never_get_the_same_ticket(api, pipeline):
 
 
 class RacingStore:
-    """The real store, except that right after a claimer reads its candidates another agent
+    """The real tickets, except that right after a claimer reads its candidates another agent
     claims the first of them: the claimer's conditional write then loses the race."""
 
     def __init__(self, real: Any) -> None:
@@ -163,7 +163,7 @@ class RacingStore:
 def test_a_claim_that_loses_the_race_takes_the_next_ticket(api, pipeline):
     first = routed_ticket(api, pipeline, "account.hacked")
     second = routed_ticket(api, pipeline, "content.report")
-    override_services(store=RacingStore(get_services().store))
+    override_dependencies(tickets=RacingStore(dependencies().tickets))
 
     # When ana's claim is overtaken by a rival between her read and her write
     status, claimed = call(api, "post", "/desk/na/claim", agent_token("ana"))
@@ -273,7 +273,7 @@ def test_an_agent_reopens_a_resolved_ticket_and_a_wrong_transition_is_a_409(api,
 
 def test_a_change_based_on_a_stale_read_is_a_409_and_writes_nothing(api, pipeline):
     ticket_id = routed_ticket(api, pipeline)["ticket_id"]
-    real = get_services().store
+    real = dependencies().tickets
     stale = real.get(ticket_id)
     call(api, "post", "/desk/na/claim", agent_token("ana"))  # the ticket moves on
 
@@ -284,7 +284,7 @@ def test_a_change_based_on_a_stale_read_is_a_409_and_writes_nothing(api, pipelin
         def get(self, wanted: str) -> Ticket | None:
             return stale if wanted == ticket_id else real.get(wanted)
 
-    override_services(store=StaleReads())
+    override_dependencies(tickets=StaleReads())
 
     # When bob resolves from what he read before ana's claim
     status, body = call(api, "post", f"/tickets/{ticket_id}/resolve", agent_token("bob"))
@@ -315,9 +315,9 @@ def test_the_eta_counts_the_open_tickets_ahead(api, pipeline):
     tickets = [routed_ticket(api, pipeline) for _ in range(7)]
 
     # Then the last one has six ahead and a later ETA than the first
-    store = get_services().store
-    assert store.open_ahead_of(stored_ticket(tickets[-1]["ticket_id"])) == 6
-    assert store.open_ahead_of(stored_ticket(tickets[0]["ticket_id"])) == 0
+    work_lists = dependencies().work_lists
+    assert work_lists.open_ahead_of(stored_ticket(tickets[-1]["ticket_id"])) == 6
+    assert work_lists.open_ahead_of(stored_ticket(tickets[0]["ticket_id"])) == 0
     first_eta, last_eta = (view(api, tickets[index])["sla"]["eta"] for index in (0, -1))
     assert parse_iso(last_eta["to"]) > parse_iso(first_eta["to"])
     assert parse_iso(first_eta["from"]) <= parse_iso(first_eta["to"])
@@ -355,4 +355,4 @@ def test_recent_first_responses_narrow_the_requesters_eta(api, pipeline):
     assert parse_iso(after["eta"]["to"]) < parse_iso(after["first_response_due"])
     assert parse_iso(after["eta"]["from"]) >= utc_now() - timedelta(seconds=5)
     # And the samples are what the store keeps for the region
-    assert len(get_services().store.recent_first_response_minutes("na")) == 12
+    assert len(dependencies().response_times.recent_first_responses("na")) == 12

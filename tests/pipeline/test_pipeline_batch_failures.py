@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from chalicelib import resources
-from chalicelib.workers.stage_runner import BatchFailed
+from chalicelib.workers.sqs_batch import BatchFailed
 from tests.pipeline.conftest import (
     all_desk_messages,
     create_ticket,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from chalicelib import resources
-from chalicelib.services import get_services, override_services
+from chalicelib.composition_root import dependencies, override_dependencies
 from tests.pipeline.conftest import (
     all_desk_messages,
     claim_check_body,
@@ -140,7 +140,7 @@ def test_a_worker_that_loses_the_race_to_a_concurrent_delivery_sends_nothing(
     created = create_ticket(api, ITALIAN)
     for earlier in earlier_stages:
         pipeline.step(earlier)
-    real_store = get_services().store
+    real_store = dependencies().tickets
     snapshot = real_store.get_many([created["ticket_id"]])
     assert pipeline.step(stage) == 1
     after_winner = stored_ticket(created["ticket_id"])
@@ -149,7 +149,7 @@ def test_a_worker_that_loses_the_race_to_a_concurrent_delivery_sends_nothing(
 
     # When the slower delivery finishes its work on the stale copy
     send_raw(stage, claim_check_body(kind, created["ticket_id"], after_winner.correlation_id))
-    override_services(store=StaleReads(real_store, snapshot))
+    override_dependencies(tickets=StaleReads(real_store, snapshot))
     assert pipeline.step(stage) == 1
 
     # Then its conditional write loses: the ticket is as the winner left it

@@ -14,8 +14,7 @@ from botocore.exceptions import EndpointConnectionError
 
 from chalicelib import resources
 from chalicelib.adapters.aws import client
-from chalicelib.services import get_services, override_services
-from chalicelib.workers.sweeper import sweep
+from chalicelib.composition_root import dependencies, override_dependencies
 from tests.pipeline.conftest import (
     SelectivelyFailingPublisher,
     UnusablePublisher,
@@ -54,7 +53,7 @@ def desk_ticket_ids(pipeline) -> dict[str, list[str]]:
 def sweep_later() -> dict[str, int]:
     """The scheduled sweeper, run once SWEEP_AFTER_SECONDS have passed."""
     move_clock_past_sweep_window()
-    return sweep(get_services())
+    return dependencies().sweep()
 
 
 # --- The intake's send is lost -----------------------------------------------------------------
@@ -62,7 +61,7 @@ def sweep_later() -> dict[str, int]:
 
 def test_a_lost_detect_message_is_re_sent_by_the_sweeper_and_the_ticket_is_routed(api, pipeline):
     # Given an intake whose message to the detect queue is lost after the ticket was written
-    override_services(publisher=UnusablePublisher())
+    override_dependencies(publisher=UnusablePublisher())
 
     # When a requester reports a problem
     created = create_ticket(api, PORTUGUESE)
@@ -115,7 +114,7 @@ class CrashingPublisher:
 
 def test_a_publisher_that_raises_after_the_ticket_is_written_still_answers_201(api):
     # Given an intake whose publisher raises after the ticket was written
-    override_services(publisher=CrashingPublisher())
+    override_dependencies(publisher=CrashingPublisher())
 
     # When a requester reports a problem
     answer = post_ticket(api, PORTUGUESE)
@@ -127,12 +126,12 @@ def test_a_publisher_that_raises_after_the_ticket_is_written_still_answers_201(a
 
 def test_the_sweeper_leaves_a_ticket_alone_until_it_has_rested_long_enough(api):
     # Given a ticket whose detect message was lost a moment ago
-    override_services(publisher=UnusablePublisher())
+    override_dependencies(publisher=UnusablePublisher())
     create_ticket(api, PORTUGUESE)
     restore_real_publisher()
 
     # When the sweeper runs before SWEEP_AFTER_SECONDS have passed
-    counts = sweep(get_services())
+    counts = dependencies().sweep()
 
     # Then it re-sends nothing yet
     assert counts["resent"] == 0
@@ -145,14 +144,14 @@ def test_the_sweeper_leaves_a_ticket_alone_until_it_has_rested_long_enough(api):
 def test_a_lost_translate_message_is_re_sent_by_the_sweeper(api, pipeline):
     # Given the detect worker's send to the translate queue failing
     publisher = SelectivelyFailingPublisher(resources.TRANSLATE)
-    override_services(publisher=publisher)
+    override_dependencies(publisher=publisher)
 
     # When a Portuguese ticket goes through the pipeline
     created = create_ticket(api, PORTUGUESE)
     pipeline.drain()
 
     # Then it rests in detected, its message lost, no desk told
-    assert [message.queue for message in publisher.lost] == [get_services().settings.queue_name("translate")]
+    assert [message.queue for message in publisher.lost] == [dependencies().settings.queue_name("translate")]
     assert view(api, created)["status"] == "detected"
     assert queue_depth(resources.TRANSLATE) == 0
     assert desk_ticket_ids(pipeline) == {}
@@ -175,7 +174,7 @@ def test_a_lost_translate_message_is_re_sent_by_the_sweeper(api, pipeline):
 
 def test_a_lost_desk_message_is_re_sent_once_by_the_sweeper(api, pipeline):
     # Given the route worker's send to the regional desk failing
-    override_services(publisher=SelectivelyFailingPublisher(resources.desk_role("latam")))
+    override_dependencies(publisher=SelectivelyFailingPublisher(resources.desk_role("latam")))
 
     # When a ticket is routed
     created = create_ticket(api, PORTUGUESE)
@@ -188,7 +187,7 @@ def test_a_lost_desk_message_is_re_sent_once_by_the_sweeper(api, pipeline):
     # When SQS works again and the sweeper runs, twice
     restore_real_publisher()
     first = sweep_later()
-    second = sweep(get_services())
+    second = dependencies().sweep()
 
     # Then the desk is told exactly once
     assert first["resent"] == 1 and second["resent"] == 0
@@ -199,14 +198,14 @@ def test_the_sweeper_gives_up_after_its_attempt_limit_and_leaves_the_ticket_to_a
     # Given a ticket whose messages keep getting lost, and at most two re-sends allowed
     with_settings(sweep_max_attempts=2)
     publisher = UnusablePublisher()
-    override_services(publisher=publisher)
+    override_dependencies(publisher=publisher)
     created = create_ticket(api, PORTUGUESE)
 
     # When the sweeper runs four times, each a resting period after the last
     runs = []
     for windows in (1, 2, 3, 4):
         move_clock_past_sweep_window(windows)
-        runs.append(sweep(get_services()))
+        runs.append(dependencies().sweep())
 
     # Then it re-sent twice, gave up on the third run, and left the ticket alone on the fourth
     assert [run["given_up"] for run in runs] == [0, 0, 1, 0]

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.adapters.dynamodb_ticket_store import escalation_sort_key
 from chalicelib.domain import desk
 from chalicelib.domain.escalation_levels import escalating_target, escalation_due, level_for, level_named
+from chalicelib.domain.projections import round_up_to_millisecond
 from chalicelib.domain.routing import raised_priority
 from chalicelib.domain.sla_targets import SlaTarget
 from chalicelib.domain.stages import route
@@ -132,6 +132,6 @@ def test_a_ticket_not_on_a_desk_has_no_next_escalation():
 
 def test_the_index_key_rounds_up_to_the_millisecond_so_it_never_sorts_before_the_rise():
     due = datetime(2030, 1, 2, 3, 4, 5, 123_456, tzinfo=UTC)
-    assert escalation_sort_key(due, "01ABC") == "2030-01-02T03:04:05.124Z#01ABC"
+    assert iso(round_up_to_millisecond(due)) == "2030-01-02T03:04:05.124Z"
     exact = due.replace(microsecond=123_000)
-    assert escalation_sort_key(exact, "01ABC") == "2030-01-02T03:04:05.123Z#01ABC"
+    assert iso(round_up_to_millisecond(exact)) == "2030-01-02T03:04:05.123Z"

@@ -1,4 +1,4 @@
-"""Validation of the public intake body: every 400 names its code and field."""
+"""Validation of the public intake body (api/contract/requests.py): every 400 names its code and field."""
 
 from __future__ import annotations
 
@@ -6,15 +6,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.intake import (
-    MAX_DESCRIPTION,
-    MAX_EVIDENCE,
-    MAX_EVIDENCE_VALUE,
-    MAX_SUBJECT,
-    ValidationError,
-    check_idempotency_key,
-    parse_new_ticket,
-)
+from chalicelib.api.contract import ValidationError, check_idempotency_key, parse_new_ticket
+from chalicelib.api.contract.requests import MAX_EVIDENCE, MAX_EVIDENCE_VALUE
+from chalicelib.domain.intake import MAX_DESCRIPTION, MAX_SUBJECT
 from chalicelib.domain.ticket import Evidence, Requester
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 import pycountry
 import pytest
 
+from chalicelib.domain.catalog import REGIONS as CATALOG_REGIONS
 from chalicelib.domain.catalog import load, served_languages
 from chalicelib.domain.routing import priority_for, priority_rank, routing_table
 from chalicelib.domain.ticket import Language, Requester
@@ -203,3 +204,7 @@ def test_words_raise_the_priority_when_the_category_was_left_as_other(texts: lis
 def test_words_do_not_override_a_chosen_category():
     assert priority_for("live.cannot_go_live", "standard", ["my account was hacked"]) == "normal"
     assert priority_for("other", "business", ["I was charged twice"]) == "urgent"
+
+
+def test_the_regions_the_code_names_are_the_routing_tables():
+    assert set(CATALOG_REGIONS) == set(load("routing.json")["regions"])

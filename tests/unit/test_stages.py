@@ -11,6 +11,7 @@ from chalicelib import resources
 from chalicelib.domain import stages
 from chalicelib.domain.ports import ProviderUnavailable, TranslationRejected
 from chalicelib.domain.ticket import Language, Requester, Status, Translation, TranslationStatus, parse_iso
+from chalicelib.usecases.pipeline_stage import queue_role
 from tests.unit.factories import T0, make_ticket, spanish
 
 LATER = T0 + timedelta(seconds=3)
@@ -82,7 +83,8 @@ def test_a_ticket_already_in_the_pivot_language_skips_translation():
     assert after.history[-1]["from"] == "received"
     assert after.history[-1]["to"] == "translated"
     # And the next hop is the route queue, not the translate queue
-    assert stages.next_hop(after.status, None).queue_role == resources.ROUTE
+    assert stages.next_hop(after.status, None).hop is stages.Hop.ROUTE
+    assert queue_role(stages.next_hop(after.status, None)) == resources.ROUTE
 
 
 # --- translate --------------------------------------------------------------------------
@@ -227,7 +229,8 @@ def test_routing_sets_region_queue_priority_and_sla():
     assert parse_iso(after.routing.sla.first_response_due) == T0 + timedelta(hours=4)
     # And the next hop is that desk's queue, the final one
     hop = stages.next_hop(after.status, stages.region_of(after))
-    assert (hop.queue_role, hop.final) == ("desk-latam", True)
+    assert (hop.hop, hop.region, hop.final) == (stages.Hop.DESK, "latam", True)
+    assert queue_role(hop) == "desk-latam"
 
 
 @pytest.mark.parametrize(
@@ -236,7 +239,7 @@ def test_routing_sets_region_queue_priority_and_sla():
 )
 def test_each_pipeline_status_hands_the_ticket_to_the_next_worker(status: Status, role: str):
     hop = stages.next_hop(status, None)
-    assert (hop.queue_role, hop.final) == (role, False)
+    assert (queue_role(hop), hop.final) == (role, False)
 
 
 def test_a_routed_ticket_without_a_region_cannot_be_forwarded():

@@ -1,0 +1,28 @@
+"""The app's one structured logger, and the per-record keys every log line of a record carries.
+
+Powertools' Logger writes JSON lines through the standard `polyglot-desk` logger (the local stack
+reads them as such). `record_context` sets the ticket id and correlation id for the lines logged
+while one SQS record (or request) is handled; the keys are thread-local, since the local stack
+runs several workers in threads of one process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from aws_lambda_powertools import Logger
+
+SERVICE = "polyglot-desk"
+logger = Logger(service=SERVICE)
+
+
+@contextlib.contextmanager
+def record_context(**keys: str | None) -> Iterator[None]:
+    """Every line logged inside carries `keys` (for example ticket_id and correlation_id)."""
+    present = {name: value for name, value in keys.items() if value is not None}
+    logger.thread_safe_append_keys(**present)
+    try:
+        yield
+    finally:
+        logger.thread_safe_remove_keys(list(present))

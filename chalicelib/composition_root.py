@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from chalicelib import resources
 from chalicelib.domain import stages
-from chalicelib.domain.messages import MESSAGE_ADDED, RETRANSLATE
+from chalicelib.domain.messages import MESSAGE_ADDED, RETRANSLATE, ClaimCheck
 from chalicelib.domain.ports import Clock, Detector, Publisher, Translator
 from chalicelib.domain.repositories import (
     EscalationIndex,
@@ -224,6 +224,18 @@ class Dependencies:
     def escalate_due(self) -> EscalateDue:
         return EscalateDue(self.tickets, self.escalation_index, self.publisher, self.settings.queue_name, self.clock)
 
+    @cached_property
+    def retranslate_ticket(self) -> RetranslateTicket:
+        return RetranslateTicket(
+            self.tickets, self.text_translator, self.settings.pivot_language, self.clock, self.count_translation
+        )
+
+    @cached_property
+    def translate_message(self) -> TranslateMessage:
+        return TranslateMessage(
+            self.tickets, self.messages, self.detector, self.text_translator, self.count_translation
+        )
+
     # --- the pipeline's stage table --------------------------------------------------------
 
     @cached_property
@@ -243,13 +255,10 @@ class Dependencies:
         def route(ticket: Ticket, now: datetime) -> Ticket:
             return stages.route(ticket, now, self.settings.desk_queue_name)
 
-        later = {
-            RETRANSLATE: lambda check: RetranslateTicket(
-                self.tickets, self.text_translator, pivot, self.clock, self.count_translation
-            )(check),
-            MESSAGE_ADDED: lambda check: TranslateMessage(
-                self.tickets, self.messages, self.detector, self.text_translator, self.count_translation
-            )(check),
+        # Lambdas, so that the detect and route workers never build translators they do not use.
+        later: dict[str, Callable[[ClaimCheck], None]] = {
+            RETRANSLATE: lambda check: self.retranslate_ticket(check),
+            MESSAGE_ADDED: lambda check: self.translate_message(check),
         }
         return {
             "detect_language": Stage("detect_language", Status.RECEIVED, detect),

@@ -32,7 +32,7 @@ from chalicelib.domain.repositories import (
     StuckTicket,
     TicketExists,
 )
-from chalicelib.domain.ticket import DeskState, Status, Ticket, iso, utc_now
+from chalicelib.domain.ticket import DeskState, Status, Ticket, iso
 
 BACKLOG_COUNT_CAP = 2000
 FIRST_RESPONSE_SAMPLE_TTL_SECONDS = 14 * 24 * 3600
@@ -256,12 +256,12 @@ class InMemorySweepIndex(_Repository):
                 raise StaleTicket(stuck.ticket_id)
             stored.sweep = _SweepEntry(stuck.kind, iso(now), stuck.sweep_attempts + 1, parked=give_up)
 
-    def mark_notified(self, ticket_id: str, version: int, then_retranslate: bool = False) -> None:
+    def mark_notified(self, ticket_id: str, version: int, now: datetime, then_retranslate: bool = False) -> None:
         with self.db.lock:
             stored = self.db.tickets.get(ticket_id)
             if stored is None or stored.record["version"] != version:
                 raise StaleTicket(ticket_id)
-            stored.sweep = _SweepEntry(SWEEP_RETRANSLATE, iso(utc_now())) if then_retranslate else None
+            stored.sweep = _SweepEntry(SWEEP_RETRANSLATE, iso(now)) if then_retranslate else None
 
 
 class InMemoryEscalationIndex(_Repository):

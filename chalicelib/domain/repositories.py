@@ -134,9 +134,9 @@ class SweepIndex(Protocol):
         """Count a re-send and restart the wait; past the limit, park it for an operator."""
         ...
 
-    def mark_notified(self, ticket_id: str, version: int, then_retranslate: bool = False) -> None:
-        """The ticket's desk message went out: it leaves the index, unless its translation is
-        still pending (then it waits there for a retry)."""
+    def mark_notified(self, ticket_id: str, version: int, now: datetime, then_retranslate: bool = False) -> None:
+        """The ticket's desk message went out (at `now`): it leaves the index, unless its
+        translation is still pending (then it waits there for a retry, from `now`)."""
         ...
 
 

@@ -172,7 +172,7 @@ class RunStage:
             elif next_hop(ticket.status, region_of(ticket)).final:
                 with contextlib.suppress(StaleTicket):  # moved on already: nothing left to confirm
                     self.sweep_index.mark_notified(
-                        ticket.ticket_id, ticket.version, then_retranslate=ticket.awaiting_translation
+                        ticket.ticket_id, ticket.version, self.clock(), then_retranslate=ticket.awaiting_translation
                     )
 
 

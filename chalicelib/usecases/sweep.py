@@ -60,7 +60,7 @@ class Sweep:
                     logger.error("left for an operator", extra={"ticket_id": stuck.ticket_id, "kind": stuck.kind})
                 else:
                     resend.append(stuck)
-        counts["resent"] = self._resend(resend)
+        counts["resent"] = self._resend(resend, now)
         return counts
 
     def _retry_due(self, stuck: StuckTicket, now: datetime) -> bool:
@@ -68,7 +68,7 @@ class Sweep:
         pause = self.after_seconds * min(2**stuck.sweep_attempts, MAX_BACKOFF_FACTOR)
         return parse_iso(stuck.resting_since) <= now - timedelta(seconds=pause)
 
-    def _resend(self, resend: list[StuckTicket]) -> int:
+    def _resend(self, resend: list[StuckTicket], now: datetime) -> int:
         unsent = self.publisher.send([self._claim_check(item) for item in resend]) if resend else set()
         sent = 0
         for item in resend:
@@ -80,9 +80,8 @@ class Sweep:
                 # The desk message is out now; a pending translation keeps it in the index.
                 ticket = self.tickets.get(item.ticket_id)
                 with contextlib.suppress(StaleTicket):
-                    self.sweep_index.mark_notified(
-                        item.ticket_id, item.version, then_retranslate=bool(ticket and ticket.awaiting_translation)
-                    )
+                    pending = bool(ticket and ticket.awaiting_translation)
+                    self.sweep_index.mark_notified(item.ticket_id, item.version, now, then_retranslate=pending)
         return sent
 
     def _claim_check(self, item: StuckTicket) -> OutgoingMessage:

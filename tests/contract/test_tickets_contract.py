@@ -330,7 +330,7 @@ def test_a_routed_ticket_awaiting_its_desk_message_is_swept_until_marked_notifie
     assert (stuck.ticket_id, stuck.routed_region) == (ticket.ticket_id, "latam")
 
     # When the desk message is confirmed sent
-    store.sweep_index.mark_notified(after.ticket_id, after.version)
+    store.sweep_index.mark_notified(after.ticket_id, after.version, T0)
 
     # Then it leaves the sweep index, and the ticket itself is unchanged
     assert store.sweep_index.stuck(Status.ROUTED, T0 + seconds(3600), 200) == []
@@ -349,7 +349,7 @@ def test_marking_a_stale_version_notified_is_refused(store: Dependencies):
     store.tickets.save_transition(ticket, after, awaiting_notification=True)
 
     with pytest.raises(StaleTicket):
-        store.sweep_index.mark_notified(after.ticket_id, after.version - 1)
+        store.sweep_index.mark_notified(after.ticket_id, after.version - 1, T0)
     assert stuck_ids(store, Status.ROUTED, T0 + seconds(60)) == {ticket.ticket_id}
 
 

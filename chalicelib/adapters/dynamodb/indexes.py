@@ -23,7 +23,7 @@ from chalicelib.adapters.dynamodb.table import DynamoTable, deserialize, stale_u
 from chalicelib.domain.desk import LISTABLE_STATES
 from chalicelib.domain.projections import SWEEP_RETRANSLATE, work_list_sort_key
 from chalicelib.domain.repositories import StuckTicket
-from chalicelib.domain.ticket import DeskState, Status, Ticket, iso, utc_now
+from chalicelib.domain.ticket import DeskState, Status, Ticket, iso
 
 # Counting the queue ahead of a ticket reads at most this many index entries (a few pages of
 # a KEYS-sized projection); beyond it the answer is "at least this many".
@@ -141,14 +141,14 @@ class DynamoDBSweepIndex(_ShardedIndex):
                 ExpressionAttributeValues=values,
             )
 
-    def mark_notified(self, ticket_id: str, version: int, then_retranslate: bool = False) -> None:
+    def mark_notified(self, ticket_id: str, version: int, now: datetime, then_retranslate: bool = False) -> None:
         values: dict[str, Any] = {":version": {"N": str(version)}}
         if then_retranslate:
             update = "SET gsi2pk = :partition, gsi2sk = :at, sweep_attempts = :zero"
             values.update(
                 {
                     ":partition": {"S": sweep_partition(SWEEP_RETRANSLATE, ticket_id)},
-                    ":at": {"S": iso(utc_now())},
+                    ":at": {"S": iso(now)},
                     ":zero": {"N": "0"},
                 }
             )

@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.domain import stages
 from chalicelib.domain.messages import MESSAGE_ADDED, RETRANSLATE, ClaimCheck
 from chalicelib.domain.ports import Clock, Detector, Publisher, Translator
@@ -166,7 +166,7 @@ class Dependencies:
             self.tickets,
             self.idempotency,
             self.publisher,
-            self.settings.queue_name(resources.DETECT),
+            self.settings.queue_name(aws_resource_names.DETECT),
             self.clock,
             self.settings.idempotency_ttl_seconds,
         )
@@ -182,7 +182,7 @@ class Dependencies:
             self.messages,
             self.response_times,
             self.publisher,
-            self.settings.queue_name(resources.TRANSLATE),
+            self.settings.queue_name(aws_resource_names.TRANSLATE),
             self.clock,
             self.settings.pivot_language,
         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 
 # `none` adds no provider: tickets stay untranslated and are marked so.
 TRANSLATOR_NAMES = frozenset({"none", "aws", "google", "deepl", "microsoft", "libre", "mymemory"})
@@ -48,12 +48,12 @@ def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -
 
 def ssm_parameter_prefix(stage: str) -> str:
     """The SSM Parameter Store path a stage's secrets live under (and its IAM policy allows)."""
-    return f"/{resources.APP_NAME}/{stage}/"
+    return f"/{aws_resource_names.APP_NAME}/{stage}/"
 
 
 def secret_name_prefix(stage: str) -> str:
     """The Secrets Manager name prefix a stage's secrets live under (and its IAM policy allows)."""
-    return f"{resources.APP_NAME}/{stage}/"
+    return f"{aws_resource_names.APP_NAME}/{stage}/"
 
 
 @dataclass(frozen=True)
@@ -196,10 +196,10 @@ class Settings:
     movable_clock: bool = False
 
     def queue_name(self, role: str) -> str:
-        return resources.queue_name(self.stage, role)
+        return aws_resource_names.queue_name(self.stage, role)
 
     def desk_queue_name(self, region: str) -> str:
-        return resources.desk_queue_name(self.stage, region)
+        return aws_resource_names.desk_queue_name(self.stage, region)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -212,7 +212,7 @@ class Settings:
             raise SettingsError(f"PIVOT_LANGUAGE must be an ISO 639-1 code, got {pivot!r}")
         return cls(
             stage=stage,
-            table_name=env.get("TABLE_NAME") or resources.table_name(stage),
+            table_name=env.get("TABLE_NAME") or aws_resource_names.table_name(stage),
             pivot_language=pivot,
             **_translator_settings(env, stage),
             report_batch_item_failures=_bool(env, "REPORT_BATCH_ITEM_FAILURES", False),

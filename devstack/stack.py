@@ -238,15 +238,15 @@ class LocalStack:
             self._reset_caches()
             if self.endpoint_url is None:
                 self._start_moto()
-            from chalicelib import resources
+            from chalicelib import aws_resource_names
             from infra.apply import create_resources
             from infra.stack import resources_template
 
             created = create_resources(resources_template(self.stage), client("dynamodb"), client("sqs"))
             self.queue_names = {
-                name.removeprefix(resources.queue_name(self.stage, "")): name
+                name.removeprefix(aws_resource_names.queue_name(self.stage, "")): name
                 for name in created.values()
-                if name != resources.table_name(self.stage)
+                if name != aws_resource_names.table_name(self.stage)
             }
             self._import_app()
             self._use_readable_logs()
@@ -378,9 +378,9 @@ class LocalStack:
         reset_dependencies()
 
     def _table_name(self) -> str:
-        from chalicelib import resources
+        from chalicelib import aws_resource_names
 
-        return resources.table_name(self.stage)
+        return aws_resource_names.table_name(self.stage)
 
     # --- moto ---------------------------------------------------------------------------
 
@@ -465,21 +465,21 @@ class LocalStack:
         self._base_url = f"http://{host}:{port}"
 
     def _start_workers(self) -> None:
-        from chalicelib import resources
+        from chalicelib import aws_resource_names
         from chalicelib.adapters.aws import client
         from chalicelib.workers import escalation, pipeline, sweeper
 
         handlers = {
-            resources.DETECT: (pipeline.detect_language, "detect_language"),
-            resources.TRANSLATE: (pipeline.translate_ticket, "translate_ticket"),
-            resources.ROUTE: (pipeline.route_ticket, "route_ticket"),
+            aws_resource_names.DETECT: (pipeline.detect_language, "detect_language"),
+            aws_resource_names.TRANSLATE: (pipeline.translate_ticket, "translate_ticket"),
+            aws_resource_names.ROUTE: (pipeline.route_ticket, "route_ticket"),
         }
         batch_size = self.batch_size_used = self.batch_size or pipeline.BATCH_SIZE
         sqs = client("sqs")
         for role, (handler, function_name) in handlers.items():
             poller = QueuePoller(
                 sqs,
-                resources.queue_name(self.stage, role),
+                aws_resource_names.queue_name(self.stage, role),
                 handler,
                 function_name,
                 batch_size=batch_size,

@@ -2,7 +2,7 @@
 
 Deploy merges `merge_template(stage)` into Chalice's output (`make package`); the local stack
 and the tests create the same resources from `resources_template(stage)` against moto. Names
-come from chalicelib.resources, Lambda timeouts from .chalice/config.json, so a queue's
+come from chalicelib.aws_resource_names, Lambda timeouts from .chalice/config.json, so a queue's
 visibility timeout always covers its consumer.
 """
 
@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.settings import secret_name_prefix, ssm_parameter_prefix
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,9 +23,9 @@ DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 QUEUE_RETENTION_SECONDS = 4 * 24 * 3600
 # The consumer of each pipeline queue (a Chalice function name).
 CONSUMERS = {
-    resources.DETECT: "detect_language",
-    resources.TRANSLATE: "translate_ticket",
-    resources.ROUTE: "route_ticket",
+    aws_resource_names.DETECT: "detect_language",
+    aws_resource_names.TRANSLATE: "translate_ticket",
+    aws_resource_names.ROUTE: "route_ticket",
 }
 # Desk and escalation queues are read by agents' tools, not Lambda: give a reader 5 minutes per message.
 DESK_VISIBILITY_SECONDS = 300
@@ -68,7 +68,7 @@ def table_resource(stage: str) -> dict[str, Any]:
         "DeletionPolicy": "Retain",
         "UpdateReplacePolicy": "Retain",
         "Properties": {
-            "TableName": resources.table_name(stage),
+            "TableName": aws_resource_names.table_name(stage),
             "BillingMode": "PAY_PER_REQUEST",
             "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name in attributes],
             "KeySchema": [
@@ -130,7 +130,7 @@ def queue_resources(stage: str, role: str) -> dict[str, Any]:
         dead_letter: {
             "Type": "AWS::SQS::Queue",
             "Properties": {
-                "QueueName": resources.dead_letter_queue_name(stage, role),
+                "QueueName": aws_resource_names.dead_letter_queue_name(stage, role),
                 "MessageRetentionPeriod": DLQ_RETENTION_SECONDS,
                 "SqsManagedSseEnabled": True,
             },
@@ -138,7 +138,7 @@ def queue_resources(stage: str, role: str) -> dict[str, Any]:
         logical: {
             "Type": "AWS::SQS::Queue",
             "Properties": {
-                "QueueName": resources.queue_name(stage, role),
+                "QueueName": aws_resource_names.queue_name(stage, role),
                 "VisibilityTimeout": visibility_timeout(stage, role),
                 "MessageRetentionPeriod": QUEUE_RETENTION_SECONDS,
                 "SqsManagedSseEnabled": True,
@@ -154,10 +154,10 @@ def queue_resources(stage: str, role: str) -> dict[str, Any]:
 def resources_template(stage: str) -> dict[str, Any]:
     """The resources alone: deployable by itself, and what moto is given locally."""
     owned: dict[str, Any] = {"TicketsTable": table_resource(stage)}
-    for role in resources.all_queue_roles():
+    for role in aws_resource_names.all_queue_roles():
         owned.update(queue_resources(stage, role))
     outputs: dict[str, Any] = {"TicketsTableName": {"Value": {"Ref": "TicketsTable"}}}
-    for role in resources.all_queue_roles():
+    for role in aws_resource_names.all_queue_roles():
         outputs[_logical(role) + "Url"] = {"Value": {"Ref": _logical(role)}}
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -196,10 +196,10 @@ def _chalice_logical_id(function: str) -> str:
 
 def iam_policy(stage: str, function: str) -> dict[str, Any]:
     """Least privilege per function, written to .chalice/policy-<stage>-<function>.json."""
-    table = f"arn:aws:dynamodb:*:*:table/{resources.table_name(stage)}"
+    table = f"arn:aws:dynamodb:*:*:table/{aws_resource_names.table_name(stage)}"
 
     def queue(role: str) -> str:
-        return f"arn:aws:sqs:*:*:{resources.queue_name(stage, role)}"
+        return f"arn:aws:sqs:*:*:{aws_resource_names.queue_name(stage, role)}"
 
     logs = {
         "Effect": "Allow",
@@ -222,7 +222,11 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
             # The desk's work lists and the ETA's count of open tickets ahead.
             {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": f"{table}/index/by_region"},
             # detect: new tickets; translate: new messages and replies
-            {"Effect": "Allow", "Action": send, "Resource": [queue(resources.DETECT), queue(resources.TRANSLATE)]},
+            {
+                "Effect": "Allow",
+                "Action": send,
+                "Resource": [queue(aws_resource_names.DETECT), queue(aws_resource_names.TRANSLATE)],
+            },
             *secret_statements(stage),  # the agent token key
         ]
     elif function == "agent_authorizer":
@@ -230,17 +234,17 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
     elif function in ("detect_language", "translate_ticket", "route_ticket"):
         role = next(role for role, consumer in CONSUMERS.items() if consumer == function)
         next_roles = {
-            resources.DETECT: [resources.TRANSLATE, resources.ROUTE],
-            resources.TRANSLATE: [resources.ROUTE],
-            resources.ROUTE: [resources.desk_role(region) for region in resources.REGIONS],
+            aws_resource_names.DETECT: [aws_resource_names.TRANSLATE, aws_resource_names.ROUTE],
+            aws_resource_names.TRANSLATE: [aws_resource_names.ROUTE],
+            aws_resource_names.ROUTE: [aws_resource_names.desk_role(region) for region in aws_resource_names.REGIONS],
         }[role]
-        write = ["dynamodb:PutItem"] + (["dynamodb:UpdateItem"] if role == resources.ROUTE else [])
+        write = ["dynamodb:PutItem"] + (["dynamodb:UpdateItem"] if role == aws_resource_names.ROUTE else [])
         statements += [
             {"Effect": "Allow", "Action": read_ticket + write, "Resource": table},
             {"Effect": "Allow", "Action": consume, "Resource": queue(role)},
             {"Effect": "Allow", "Action": send, "Resource": [queue(next_role) for next_role in next_roles]},
         ]
-        if role == resources.TRANSLATE:
+        if role == aws_resource_names.TRANSLATE:
             statements += translation_statements(stage)
     elif function == "sweep_stuck_tickets":
         statements += [
@@ -249,7 +253,9 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
             {
                 "Effect": "Allow",
                 "Action": send,
-                "Resource": [queue(role) for role in resources.PIPELINE_QUEUES + resources.desk_roles()],
+                "Resource": [
+                    queue(role) for role in aws_resource_names.PIPELINE_QUEUES + aws_resource_names.desk_roles()
+                ],
             },
         ]
     elif function == "escalate_overdue_tickets":
@@ -257,7 +263,11 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
             {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": f"{table}/index/by_escalation"},
             # BatchGetItem: the due tickets; PutItem: the escalation, conditional on the version.
             {"Effect": "Allow", "Action": [*read_ticket, "dynamodb:PutItem"], "Resource": table},
-            {"Effect": "Allow", "Action": send, "Resource": [queue(role) for role in resources.escalation_roles()]},
+            {
+                "Effect": "Allow",
+                "Action": send,
+                "Resource": [queue(role) for role in aws_resource_names.escalation_roles()],
+            },
         ]
     else:
         raise ValueError(f"no policy for {function}")

@@ -49,7 +49,7 @@ os.environ.update(TEST_ENV)
 from chalice.test import Client  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
-from chalicelib import resources  # noqa: E402
+from chalicelib import aws_resource_names  # noqa: E402
 from chalicelib.adapters.aws import client, reset_clients  # noqa: E402
 from chalicelib.composition_root import reset_dependencies  # noqa: E402
 from devstack.poller import QueuePoller  # noqa: E402
@@ -94,12 +94,12 @@ class Pipeline:
 
     def drain(self, max_rounds: int = 50) -> None:
         for _ in range(max_rounds):
-            if not sum(self.step(role) for role in resources.PIPELINE_QUEUES):
+            if not sum(self.step(role) for role in aws_resource_names.PIPELINE_QUEUES):
                 return
         raise AssertionError("the pipeline did not settle")
 
     def desk_messages(self, region: str) -> list[dict[str, Any]]:
-        return take_messages(resources.desk_queue_name(TEST_STAGE, region), hide_seconds=600)
+        return take_messages(aws_resource_names.desk_queue_name(TEST_STAGE, region), hide_seconds=600)
 
 
 @pytest.fixture
@@ -107,14 +107,14 @@ def pipeline(chalice_app: Any) -> Pipeline:
     from chalicelib.workers import pipeline as workers
 
     handlers = {
-        resources.DETECT: (workers.detect_language, "detect_language"),
-        resources.TRANSLATE: (workers.translate_ticket, "translate_ticket"),
-        resources.ROUTE: (workers.route_ticket, "route_ticket"),
+        aws_resource_names.DETECT: (workers.detect_language, "detect_language"),
+        aws_resource_names.TRANSLATE: (workers.translate_ticket, "translate_ticket"),
+        aws_resource_names.ROUTE: (workers.route_ticket, "route_ticket"),
     }
     sqs = client("sqs")
     return Pipeline(
         {
-            role: QueuePoller(sqs, resources.queue_name(TEST_STAGE, role), handler, name, wait_seconds=0)
+            role: QueuePoller(sqs, aws_resource_names.queue_name(TEST_STAGE, role), handler, name, wait_seconds=0)
             for role, (handler, name) in handlers.items()
         }
     )

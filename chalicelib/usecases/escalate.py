@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.domain.desk import escalate
 from chalicelib.domain.messages import ESCALATED, ClaimCheck
 from chalicelib.domain.ports import Clock, OutgoingMessage, Publisher
@@ -74,5 +74,5 @@ class EscalateDue:
     def _claim_check(self, ticket: Ticket) -> OutgoingMessage:
         assert ticket.routing is not None and ticket.desk is not None
         check = ClaimCheck(ESCALATED, ticket.ticket_id, ticket.correlation_id, level=ticket.desk.escalation)
-        queue = self.queue_name(resources.escalation_role(ticket.routing.region))
+        queue = self.queue_name(aws_resource_names.escalation_role(ticket.routing.region))
         return OutgoingMessage(queue, check.to_body(), ticket.ticket_id)

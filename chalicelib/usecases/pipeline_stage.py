@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.domain.messages import ClaimCheck, MalformedMessage, claim_check, parse_claim_check
 from chalicelib.domain.ports import Clock, OutgoingMessage, Publisher
 from chalicelib.domain.repositories import StaleTicket, SweepIndex, TicketRepository
@@ -48,11 +48,15 @@ class _Outcome(Enum):
 
 
 def queue_role(hop: NextHop) -> str:
-    """The queue (its role in `resources`) that serves a hop."""
+    """The queue (its role in `aws_resource_names`) that serves a hop."""
     if hop.hop is Hop.DESK:
         assert hop.region is not None
-        return resources.desk_role(hop.region)
-    return {Hop.DETECT: resources.DETECT, Hop.TRANSLATE: resources.TRANSLATE, Hop.ROUTE: resources.ROUTE}[hop.hop]
+        return aws_resource_names.desk_role(hop.region)
+    return {
+        Hop.DETECT: aws_resource_names.DETECT,
+        Hop.TRANSLATE: aws_resource_names.TRANSLATE,
+        Hop.ROUTE: aws_resource_names.ROUTE,
+    }[hop.hop]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.domain.messages import MESSAGE_ADDED, RETRANSLATE, ClaimCheck
 from chalicelib.domain.ports import Clock, OutgoingMessage, Publisher
 from chalicelib.domain.projections import SWEEP_MESSAGE, SWEEP_RETRANSLATE, SWEEP_ROUTED
@@ -85,7 +85,7 @@ class Sweep:
         return sent
 
     def _claim_check(self, item: StuckTicket) -> OutgoingMessage:
-        translate_queue = self.address.queue_name(resources.TRANSLATE)
+        translate_queue = self.address.queue_name(aws_resource_names.TRANSLATE)
         if item.kind == SWEEP_RETRANSLATE:
             check = ClaimCheck(RETRANSLATE, item.ticket_id, item.correlation_id)
             return OutgoingMessage(translate_queue, check.to_body(), item.ticket_id)

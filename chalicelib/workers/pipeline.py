@@ -7,7 +7,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.composition_root import dependencies
 from chalicelib.settings import get_settings
 from chalicelib.workers.sqs_batch import handle_sqs_event
@@ -18,16 +18,16 @@ pipeline_workers = Blueprint(__name__)
 BATCH_SIZE = 10
 
 
-@pipeline_workers.on_sqs_message(queue=get_settings().queue_name(resources.DETECT), batch_size=BATCH_SIZE)
+@pipeline_workers.on_sqs_message(queue=get_settings().queue_name(aws_resource_names.DETECT), batch_size=BATCH_SIZE)
 def detect_language(event: Any) -> dict[str, Any]:
     return handle_sqs_event("detect_language", event, dependencies())
 
 
-@pipeline_workers.on_sqs_message(queue=get_settings().queue_name(resources.TRANSLATE), batch_size=BATCH_SIZE)
+@pipeline_workers.on_sqs_message(queue=get_settings().queue_name(aws_resource_names.TRANSLATE), batch_size=BATCH_SIZE)
 def translate_ticket(event: Any) -> dict[str, Any]:
     return handle_sqs_event("translate_ticket", event, dependencies())
 
 
-@pipeline_workers.on_sqs_message(queue=get_settings().queue_name(resources.ROUTE), batch_size=BATCH_SIZE)
+@pipeline_workers.on_sqs_message(queue=get_settings().queue_name(aws_resource_names.ROUTE), batch_size=BATCH_SIZE)
 def route_ticket(event: Any) -> dict[str, Any]:
     return handle_sqs_event("route_ticket", event, dependencies())

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from infra.stack import CONSUMERS, FUNCTIONS, iam_policy, merge_template
 from tests.conftest import TEST_ENV
 
@@ -104,7 +104,7 @@ def test_queue_visibility_covers_six_times_the_consumer_timeout(template: dict[s
         logical = "".join(part.capitalize() for part in function_name.split("_"))
         timeout = functions[logical]["Properties"]["Timeout"]
         queue = template["Resources"][role.capitalize() + "Queue"]["Properties"]
-        assert queue["QueueName"] == resources.queue_name(STAGE, role)
+        assert queue["QueueName"] == aws_resource_names.queue_name(STAGE, role)
         assert queue["VisibilityTimeout"] >= 6 * timeout
         assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
         assert functions[logical].get("DependsOn") == [role.capitalize() + "Queue"]
@@ -126,7 +126,7 @@ def test_every_function_runs_with_its_own_least_privilege_policy(template: dict[
 
 def test_the_table_and_every_queue_have_one_definition(template: dict[str, Any]) -> None:
     table = template["Resources"]["TicketsTable"]["Properties"]
-    assert table["TableName"] == resources.table_name(STAGE)
+    assert table["TableName"] == aws_resource_names.table_name(STAGE)
     indexes = {index["IndexName"] for index in table["GlobalSecondaryIndexes"]}
     assert indexes == {"by_region", "by_pipeline_stage", "by_escalation"}
     names = {
@@ -134,9 +134,9 @@ def test_the_table_and_every_queue_have_one_definition(template: dict[str, Any])
         for resource in template["Resources"].values()
         if resource["Type"] == "AWS::SQS::Queue"
     }
-    for role in resources.all_queue_roles():
-        assert resources.queue_name(STAGE, role) in names
-        assert resources.dead_letter_queue_name(STAGE, role) in names
+    for role in aws_resource_names.all_queue_roles():
+        assert aws_resource_names.queue_name(STAGE, role) in names
+        assert aws_resource_names.dead_letter_queue_name(STAGE, role) in names
 
 
 def test_each_lambda_handler_imports_from_the_bundle_alone(

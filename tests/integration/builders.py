@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.domain.desk import deadlines
 from chalicelib.domain.ids import hash_token, new_ticket_id
 from chalicelib.domain.sla_policy import policy_for
@@ -66,7 +66,7 @@ def routed(
     )
     if due is not None:
         sla = type(sla)(iso(due), sla.resolution_due, iso(due), sla.eta_to)
-    routing = Routing(region, resources.desk_queue_name(STAGE, region), priority, sla, "country")
+    routing = Routing(region, aws_resource_names.desk_queue_name(STAGE, region), priority, sla, "country")
     return ticket.advance(Status.ROUTED, at, "route_ticket", routing=routing, desk=Desk())
 
 

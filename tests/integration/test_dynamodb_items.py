@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.dynamodb.items import ticket_key
 from chalicelib.composition_root import Dependencies
@@ -28,7 +28,9 @@ def test_a_ticket_given_up_by_the_sweeper_is_parked_where_an_operator_finds_it(s
     store.sweep_index.record_sweep(stuck, T0 + seconds(60), give_up=True)
 
     # Then its index entry sits in the STUCK partition of its kind
-    item = client("dynamodb").get_item(TableName=resources.table_name(STAGE), Key=ticket_key(ticket.ticket_id))["Item"]
+    item = client("dynamodb").get_item(
+        TableName=aws_resource_names.table_name(STAGE), Key=ticket_key(ticket.ticket_id)
+    )["Item"]
     assert item["gsi2pk"]["S"] == "STUCK#detected"
 
 
@@ -37,7 +39,7 @@ def test_a_ticket_routed_before_the_desk_existed_can_be_claimed(store: Dependenc
     ticket = routed(translated(detected(received_ticket(), T0), T0), T0, "emea")
     store.tickets.create(ticket)
     client("dynamodb").update_item(
-        TableName=resources.table_name(STAGE), Key=ticket_key(ticket.ticket_id), UpdateExpression="REMOVE desk"
+        TableName=aws_resource_names.table_name(STAGE), Key=ticket_key(ticket.ticket_id), UpdateExpression="REMOVE desk"
     )
     legacy = store.tickets.get(ticket.ticket_id)
     assert legacy is not None and legacy.desk is not None and legacy.desk.state is DeskState.OPEN

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.dynamodb.items import ticket_key
 from chalicelib.adapters.dynamodb.tickets import DynamoDBTickets
@@ -38,7 +38,7 @@ def escalate_at(moment: datetime) -> dict[str, int]:
 
 
 def escalation_queue(region: str) -> str:
-    return resources.queue_name(STAGE, resources.escalation_role(region))
+    return aws_resource_names.queue_name(STAGE, aws_resource_names.escalation_role(region))
 
 
 def on_the_desk(
@@ -61,7 +61,9 @@ def stored(services: Dependencies, ticket: Ticket) -> Ticket:
 
 
 def index_keys(ticket: Ticket) -> dict[str, Any]:
-    item = client("dynamodb").get_item(TableName=resources.table_name(STAGE), Key=ticket_key(ticket.ticket_id))["Item"]
+    item = client("dynamodb").get_item(
+        TableName=aws_resource_names.table_name(STAGE), Key=ticket_key(ticket.ticket_id)
+    )["Item"]
     return {name: item[name]["S"] for name in ("gsi3pk", "gsi3sk") if name in item}
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.adapters.aws import client
 from infra.apply import create_resources
 from infra.stack import merge_template, resources_template
@@ -43,7 +43,7 @@ def queue_attributes(name: str) -> dict[str, str]:
 def test_the_table_has_its_three_indexes_and_ttl(dev_stack: dict[str, str]):
     # Given the dev template applied
     dynamodb = client("dynamodb")
-    table = dynamodb.describe_table(TableName=resources.table_name(STAGE))["Table"]
+    table = dynamodb.describe_table(TableName=aws_resource_names.table_name(STAGE))["Table"]
 
     # Then the table is keyed pk/sk with the region, pipeline-stage and escalation indexes
     assert {(key["AttributeName"], key["KeyType"]) for key in table["KeySchema"]} == {("pk", "HASH"), ("sk", "RANGE")}
@@ -53,7 +53,7 @@ def test_the_table_has_its_three_indexes_and_ttl(dev_stack: dict[str, str]):
     assert [key["AttributeName"] for key in indexes["by_pipeline_stage"]["KeySchema"]] == ["gsi2pk", "gsi2sk"]
     assert [key["AttributeName"] for key in indexes["by_escalation"]["KeySchema"]] == ["gsi3pk", "gsi3sk"]
     # And idempotency records expire through TTL on expires_at
-    ttl = dynamodb.describe_time_to_live(TableName=resources.table_name(STAGE))["TimeToLiveDescription"]
+    ttl = dynamodb.describe_time_to_live(TableName=aws_resource_names.table_name(STAGE))["TimeToLiveDescription"]
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
 
 
@@ -74,10 +74,10 @@ def test_there_are_thirteen_queues_each_with_its_own_dead_letter_queue(dev_stack
 
 
 def test_each_queue_dead_letters_after_five_receives_into_a_14_day_queue(dev_stack: dict[str, str]):
-    for role in resources.all_queue_roles():
+    for role in aws_resource_names.all_queue_roles():
         # Given a queue and its dead-letter queue
-        main = queue_attributes(resources.queue_name(STAGE, role))
-        dead = queue_attributes(resources.dead_letter_queue_name(STAGE, role))
+        main = queue_attributes(aws_resource_names.queue_name(STAGE, role))
+        dead = queue_attributes(aws_resource_names.dead_letter_queue_name(STAGE, role))
 
         # Then the main queue redrives to its own DLQ after 5 receives
         redrive = json.loads(main["RedrivePolicy"])
@@ -95,7 +95,9 @@ def test_a_pipeline_queue_hides_a_message_for_six_times_its_consumers_timeout(de
         timeout = configured_timeout(STAGE, function)
 
         # Then the queue's visibility timeout is six times that
-        assert int(queue_attributes(resources.queue_name(STAGE, role))["VisibilityTimeout"]) == 6 * timeout, role
+        assert int(queue_attributes(aws_resource_names.queue_name(STAGE, role))["VisibilityTimeout"]) == 6 * timeout, (
+            role
+        )
 
 
 def test_the_template_follows_the_chalice_config_for_visibility_timeouts():
@@ -111,11 +113,11 @@ def test_the_template_follows_the_chalice_config_for_visibility_timeouts():
 def test_applying_the_template_twice_is_harmless_and_keeps_data(dev_stack: dict[str, str]):
     # Given the dev stack with an item in the table and a message in a queue
     dynamodb, sqs = client("dynamodb"), client("sqs")
-    table = resources.table_name(STAGE)
+    table = aws_resource_names.table_name(STAGE)
     dynamodb.put_item(TableName=table, Item={"pk": {"S": "TICKET#keep"}, "sk": {"S": "TICKET"}})
-    url = sqs.get_queue_url(QueueName=resources.queue_name(STAGE, "detect"))["QueueUrl"]
+    url = sqs.get_queue_url(QueueName=aws_resource_names.queue_name(STAGE, "detect"))["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="still here")
-    before = queue_attributes(resources.queue_name(STAGE, "detect"))
+    before = queue_attributes(aws_resource_names.queue_name(STAGE, "detect"))
 
     # When the template is applied again
     again = create_resources(resources_template(STAGE), dynamodb, sqs)
@@ -125,7 +127,7 @@ def test_applying_the_template_twice_is_harmless_and_keeps_data(dev_stack: dict[
     assert "Item" in dynamodb.get_item(TableName=table, Key={"pk": {"S": "TICKET#keep"}, "sk": {"S": "TICKET"}})
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
     assert [message["Body"] for message in messages] == ["still here"]
-    after = queue_attributes(resources.queue_name(STAGE, "detect"))
+    after = queue_attributes(aws_resource_names.queue_name(STAGE, "detect"))
     for name in ("VisibilityTimeout", "RedrivePolicy", "MessageRetentionPeriod", "QueueArn"):
         assert after[name] == before[name]
 

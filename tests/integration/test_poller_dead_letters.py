@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.adapters.aws import client
 from devstack.poller import QueuePoller
 from tests.integration.builders import STAGE
 from tests.queues import queue_url
 
-QUEUE = resources.queue_name(STAGE, resources.DETECT)
-DEAD_LETTERS = resources.dead_letter_queue_name(STAGE, resources.DETECT)
+QUEUE = aws_resource_names.queue_name(STAGE, aws_resource_names.DETECT)
+DEAD_LETTERS = aws_resource_names.dead_letter_queue_name(STAGE, aws_resource_names.DETECT)
 
 
 @pytest.fixture

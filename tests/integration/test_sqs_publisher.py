@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.sqs_publisher import SqsPublisher
 from chalicelib.domain.ids import new_ticket_id
@@ -13,8 +13,8 @@ from chalicelib.domain.ports import OutgoingMessage
 from chalicelib.domain.ticket import Status
 from tests.integration.builders import STAGE, drain
 
-DETECT = resources.queue_name(STAGE, resources.DETECT)
-ROUTE = resources.queue_name(STAGE, resources.ROUTE)
+DETECT = aws_resource_names.queue_name(STAGE, aws_resource_names.DETECT)
+ROUTE = aws_resource_names.queue_name(STAGE, aws_resource_names.ROUTE)
 
 
 def messages_to(queue: str, count: int) -> list[OutgoingMessage]:
@@ -62,7 +62,7 @@ def test_messages_for_several_queues_each_reach_their_own_queue(aws: None):
 
 def test_messages_for_a_missing_queue_are_reported_unsent_and_the_rest_still_go(aws: None):
     # Given messages for a queue that does not exist, mixed with good ones
-    lost = messages_to(resources.queue_name(STAGE, "no-such-queue"), 12)
+    lost = messages_to(aws_resource_names.queue_name(STAGE, "no-such-queue"), 12)
     good = messages_to(DETECT, 2)
 
     # When published

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.composition_root import Dependencies, dependencies, override_dependencies
 from chalicelib.domain.ports import OutgoingMessage
 from chalicelib.domain.ticket import Status, Ticket
@@ -29,7 +29,7 @@ def sweep_at(moment: datetime, **overrides: object) -> dict[str, int]:
 
 
 def queue(role: str) -> str:
-    return resources.queue_name(STAGE, role)
+    return aws_resource_names.queue_name(STAGE, role)
 
 
 def stored_but_never_sent(services: Dependencies, at: datetime = T0) -> Ticket:
@@ -49,7 +49,7 @@ def test_a_lost_ticket_is_left_alone_until_it_is_older_than_the_sweep_age(servic
 
     # Then nothing is re-sent
     assert early["resent"] == on_the_dot["resent"] == 0
-    assert drain(queue(resources.DETECT)) == []
+    assert drain(queue(aws_resource_names.DETECT)) == []
 
 
 def test_a_lost_ticket_is_resent_to_the_detect_queue_once_old_enough(services: Dependencies):
@@ -61,7 +61,7 @@ def test_a_lost_ticket_is_resent_to_the_detect_queue_once_old_enough(services: D
 
     # Then its claim check is on the detect queue, once
     assert counts == {"resent": 1, "given_up": 0, "skipped": 0}
-    assert drain(queue(resources.DETECT)) == [
+    assert drain(queue(aws_resource_names.DETECT)) == [
         {"type": "ticket.received", "v": 1, "ticket_id": ticket.ticket_id, "correlation_id": ticket.correlation_id}
     ]
 
@@ -71,18 +71,18 @@ def test_a_second_sweep_before_the_age_passes_again_does_nothing(services: Depen
     stored_but_never_sent(services)
     first = T0 + seconds(SWEEP_AFTER + 1)
     sweep_at(first)
-    assert len(drain(queue(resources.DETECT))) == 1
+    assert len(drain(queue(aws_resource_names.DETECT))) == 1
 
     # When the sweeper runs again (a duplicate schedule, or the next minute) before it has waited again
     repeats = [sweep_at(first), sweep_at(first + seconds(SWEEP_AFTER - 1))]
 
     # Then nothing more is sent
     assert [counts["resent"] for counts in repeats] == [0, 0]
-    assert drain(queue(resources.DETECT)) == []
+    assert drain(queue(aws_resource_names.DETECT)) == []
 
     # And once it has waited another full period, it is re-sent again
     assert sweep_at(first + seconds(SWEEP_AFTER + 1))["resent"] == 1
-    assert len(drain(queue(resources.DETECT))) == 1
+    assert len(drain(queue(aws_resource_names.DETECT))) == 1
 
 
 def test_a_ticket_is_given_up_after_the_attempt_limit_and_never_resent_again(services: Dependencies):
@@ -99,7 +99,7 @@ def test_a_ticket_is_given_up_after_the_attempt_limit_and_never_resent_again(ser
     assert given_up_at[0] == services.settings.sweep_max_attempts  # after exactly that many re-sends
     assert runs[given_up_at[0]]["resent"] == 0
     assert all(counts == {"resent": 0, "given_up": 0, "skipped": 0} for counts in runs[given_up_at[0] + 1 :])
-    assert len(drain(queue(resources.DETECT))) == sum(counts["resent"] for counts in runs)
+    assert len(drain(queue(aws_resource_names.DETECT))) == sum(counts["resent"] for counts in runs)
     # And the store no longer offers it to the sweeper
     assert services.sweep_index.stuck(Status.RECEIVED, moments[-1] + seconds(10**6), 200) == []
 
@@ -122,14 +122,14 @@ def test_a_stuck_ticket_is_resent_sweep_max_attempts_times_before_it_is_given_up
 
     # Then it was re-sent SWEEP_MAX_ATTEMPTS times first
     assert resent == max_attempts
-    assert len(drain(queue(resources.DETECT))) == max_attempts
+    assert len(drain(queue(aws_resource_names.DETECT))) == max_attempts
 
 
 @pytest.mark.parametrize(
     ("advance", "role", "event"),
     [
-        (lambda ticket: detected(ticket, T0), resources.TRANSLATE, "ticket.detected"),
-        (lambda ticket: translated(detected(ticket, T0), T0), resources.ROUTE, "ticket.translated"),
+        (lambda ticket: detected(ticket, T0), aws_resource_names.TRANSLATE, "ticket.detected"),
+        (lambda ticket: translated(detected(ticket, T0), T0), aws_resource_names.ROUTE, "ticket.translated"),
     ],
     ids=["detected", "translated"],
 )
@@ -146,7 +146,7 @@ def test_a_ticket_stuck_mid_pipeline_is_resent_to_its_next_worker(
     # Then the claim check goes to the next worker's queue, not the detect queue
     assert counts["resent"] == 1
     assert [(body["type"], body["ticket_id"]) for body in drain(queue(role))] == [(event, ticket.ticket_id)]
-    assert drain(queue(resources.DETECT)) == []
+    assert drain(queue(aws_resource_names.DETECT)) == []
 
 
 def test_an_unconfirmed_desk_message_is_resent_to_its_desk_and_then_confirmed(services: Dependencies):
@@ -160,9 +160,11 @@ def test_an_unconfirmed_desk_message_is_resent_to_its_desk_and_then_confirmed(se
     assert sweep_at(T0 + seconds(SWEEP_AFTER + 1))["resent"] == 1
 
     # Then the latam desk gets it, and later sweeps leave it alone for good
-    assert [body["ticket_id"] for body in drain(resources.desk_queue_name(STAGE, "latam"))] == [ticket.ticket_id]
+    assert [body["ticket_id"] for body in drain(aws_resource_names.desk_queue_name(STAGE, "latam"))] == [
+        ticket.ticket_id
+    ]
     assert sweep_at(T0 + seconds(10 * SWEEP_AFTER))["resent"] == 0
-    assert drain(resources.desk_queue_name(STAGE, "latam")) == []
+    assert drain(aws_resource_names.desk_queue_name(STAGE, "latam")) == []
 
 
 def test_a_routed_ticket_whose_desk_message_went_out_is_not_swept(services: Dependencies):
@@ -172,7 +174,7 @@ def test_a_routed_ticket_whose_desk_message_went_out_is_not_swept(services: Depe
     services.tickets.save_transition(ready, routed(ready, T0, "emea"), awaiting_notification=False)
 
     assert sweep_at(T0 + seconds(10 * SWEEP_AFTER)) == {"resent": 0, "given_up": 0, "skipped": 0}
-    assert drain(resources.desk_queue_name(STAGE, "emea")) == []
+    assert drain(aws_resource_names.desk_queue_name(STAGE, "emea")) == []
 
 
 class RefusingPublisher:
@@ -188,14 +190,14 @@ def test_a_resend_that_fails_is_tried_again_on_a_later_sweep(services: Dependenc
 
     # Then that sweep re-sent nothing
     assert failed["resent"] == 0
-    assert drain(queue(resources.DETECT)) == []
+    assert drain(queue(aws_resource_names.DETECT)) == []
 
     # When SQS is back and the ticket has waited again
     recovered = sweep_at(T0 + seconds(2 * SWEEP_AFTER + 2), publisher=real_publisher)
 
     # Then it goes out
     assert recovered["resent"] == 1
-    assert [body["ticket_id"] for body in drain(queue(resources.DETECT))] == [ticket.ticket_id]
+    assert [body["ticket_id"] for body in drain(queue(aws_resource_names.DETECT))] == [ticket.ticket_id]
 
 
 def test_a_sweep_with_nothing_stuck_does_nothing(services: Dependencies):

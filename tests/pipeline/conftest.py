@@ -24,7 +24,7 @@ from moto import mock_aws
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.adapters.aws import client, reset_clients
 from chalicelib.composition_root import dependencies, override_dependencies, reset_dependencies
 from chalicelib.domain.ports import OutgoingMessage
@@ -189,7 +189,7 @@ def claim_check_body(kind: str, ticket_id: str, correlation_id: str = "test-corr
 
 def all_desk_messages(pipeline: Any) -> dict[str, list[dict[str, Any]]]:
     """Every region's desk queue content (consumed), by region."""
-    return {region: pipeline.desk_messages(region) for region in resources.REGIONS}
+    return {region: pipeline.desk_messages(region) for region in aws_resource_names.REGIONS}
 
 
 # --- The OpenAPI document as a validator -------------------------------------------------------

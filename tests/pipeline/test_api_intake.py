@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.composition_root import dependencies, override_dependencies
 from tests.pipeline.conftest import (
     create_ticket,
@@ -40,7 +40,7 @@ def aws(reused_aws: None) -> None:
 
 def assert_nothing_stored() -> None:
     assert table_items() == [], "a refused request must leave no trace in the table"
-    assert queue_depth(resources.DETECT) == 0, "a refused request must not reach the detect queue"
+    assert queue_depth(aws_resource_names.DETECT) == 0, "a refused request must not reach the detect queue"
 
 
 def error_of(answer: Any) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def test_a_valid_ticket_is_answered_201_stored_and_queued_for_detection(api):
     assert answer.headers["Location"] == f"/tickets/{created['ticket_id']}"
     # And the ticket is in the table, with one claim check (ids only) waiting on the detect queue
     assert stored_ticket_ids() == [created["ticket_id"]]
-    assert take_messages(resources.DETECT) == [
+    assert take_messages(aws_resource_names.DETECT) == [
         {
             "type": "ticket.received",
             "v": 1,
@@ -96,7 +96,7 @@ def test_the_callers_correlation_id_is_echoed_and_carried_by_the_claim_check(api
     # Then the answer echoes it and the detect message carries it on
     assert answer.status == 201
     assert answer.headers["X-Correlation-Id"] == "app-req-4711-abcdef"
-    assert take_messages(resources.DETECT)[0]["correlation_id"] == "app-req-4711-abcdef"
+    assert take_messages(aws_resource_names.DETECT)[0]["correlation_id"] == "app-req-4711-abcdef"
 
 
 def test_only_a_description_is_required(api):
@@ -250,7 +250,7 @@ def test_a_malformed_correlation_id_is_replaced_by_a_fresh_one(api):
     assert answer.status == 201
     own = answer.headers["X-Correlation-Id"]
     assert re.fullmatch(r"[A-Za-z0-9._:-]{8,128}", own)
-    assert take_messages(resources.DETECT)[0]["correlation_id"] == own
+    assert take_messages(aws_resource_names.DETECT)[0]["correlation_id"] == own
 
 
 # --- Refused: 413 and 415 ----------------------------------------------------------------------
@@ -349,7 +349,7 @@ def test_a_replay_with_the_same_key_and_body_returns_the_same_ticket_and_token(a
     assert replay.headers["Location"] == first.headers["Location"]
     # And only one ticket exists, sent once to detection
     assert stored_ticket_ids() == [first.body["ticket_id"]]
-    assert len(take_messages(resources.DETECT)) == 1
+    assert len(take_messages(aws_resource_names.DETECT)) == 1
     # And the replayed token opens the ticket
     assert get_ticket(api, replay.body["ticket_id"], replay.body["access_token"]).status == 200
 
@@ -404,7 +404,7 @@ def test_two_racing_requests_with_the_same_key_create_one_ticket(api):
         first.body["access_token"],
     )
     assert stored_ticket_ids() == [first.body["ticket_id"]]
-    assert len(take_messages(resources.DETECT)) == 1
+    assert len(take_messages(aws_resource_names.DETECT)) == 1
 
 
 def test_the_same_key_with_a_different_body_gets_422_and_no_second_ticket(api):

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.workers.sqs_batch import BatchFailed
 from tests.pipeline.conftest import (
     all_desk_messages,
@@ -48,7 +48,7 @@ def aws(reused_aws: None) -> None:
 def detect_calls(pipeline) -> list[dict[str, Any]]:
     """What the detect handler was given and what it answered (or raised), per call."""
     calls: list[dict[str, Any]] = []
-    poller = pipeline.pollers[resources.DETECT]
+    poller = pipeline.pollers[aws_resource_names.DETECT]
     handler = poller.handler
 
     def recording(event: dict[str, Any], context: Any) -> Any:
@@ -69,15 +69,15 @@ def detect_calls(pipeline) -> list[dict[str, Any]]:
 def test_with_partial_responses_only_the_malformed_record_is_reported(api, pipeline, detect_calls, body):
     # Given two good tickets and one malformed message waiting together on the detect queue
     good = [create_ticket(api, POLISH), create_ticket(api, {**POLISH, "requester": {"country": "CZ"}})]
-    bad_id = send_raw(resources.DETECT, body)
+    bad_id = send_raw(aws_resource_names.DETECT, body)
 
     # When the detect worker takes them in one batch (REPORT_BATCH_ITEM_FAILURES is on in tests)
-    assert pipeline.step(resources.DETECT) == 3
+    assert pipeline.step(aws_resource_names.DETECT) == 3
 
     # Then only the malformed record is reported failed
     assert detect_calls[0]["answer"] == {"batchItemFailures": [{"itemIdentifier": bad_id}]}
     # And it alone stays on the queue (SQS retries it, then dead-letters it)
-    assert queue_depth(resources.DETECT) == 1
+    assert queue_depth(aws_resource_names.DETECT) == 1
     # And the good tickets go on to their desks
     pipeline.drain()
     assert [view(api, ticket)["status"] for ticket in good] == ["routed", "routed"]
@@ -89,10 +89,10 @@ def test_a_claim_check_for_an_unknown_ticket_is_reported_for_retry(api, pipeline
     # Given a good ticket and a claim check naming a ticket that is not in the table
     good = create_ticket(api, POLISH)
     ghost = json.dumps({"type": "ticket.received", "v": 1, "ticket_id": "01J0000000000000000000000A"})
-    ghost_id = send_raw(resources.DETECT, ghost)
+    ghost_id = send_raw(aws_resource_names.DETECT, ghost)
 
     # When both arrive in one batch
-    pipeline.step(resources.DETECT)
+    pipeline.step(aws_resource_names.DETECT)
 
     # Then the unknown one is retried (and will reach the dead-letter queue), the good one goes on
     assert detect_calls[0]["answer"] == {"batchItemFailures": [{"itemIdentifier": ghost_id}]}
@@ -106,17 +106,17 @@ def test_without_partial_responses_a_malformed_record_fails_the_whole_batch(api,
     # And two good tickets and one malformed message waiting together
     create_ticket(api, POLISH)
     create_ticket(api, POLISH)
-    send_raw(resources.DETECT, "{this is not json")
+    send_raw(aws_resource_names.DETECT, "{this is not json")
 
     # When the detect worker takes them in one batch
-    received = pipeline.step(resources.DETECT)
+    received = pipeline.step(aws_resource_names.DETECT)
 
     # Then the handler raises instead of answering a failure list AWS would ignore
     assert received == 3
     assert "answer" not in detect_calls[0]
     assert isinstance(detect_calls[0]["raised"], BatchFailed)
     # And nothing was deleted: all three come back after the visibility timeout
-    assert queue_depth(resources.DETECT) == 3
+    assert queue_depth(aws_resource_names.DETECT) == 3
 
 
 def test_without_partial_responses_a_clean_batch_is_acknowledged(api, pipeline, detect_calls):
@@ -130,4 +130,4 @@ def test_without_partial_responses_a_clean_batch_is_acknowledged(api, pipeline, 
     # Then nothing raised, and the ticket is routed
     assert all("raised" not in call for call in detect_calls)
     assert view(api, created)["status"] == "routed"
-    assert queue_depth(resources.DETECT) == 0
+    assert queue_depth(aws_resource_names.DETECT) == 0

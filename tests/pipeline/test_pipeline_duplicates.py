@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.composition_root import dependencies, override_dependencies
 from tests.pipeline.conftest import (
     all_desk_messages,
@@ -26,9 +26,9 @@ ITALIAN = {
 
 # The claim check each queue carries: the event of the status its worker consumes.
 CLAIM_CHECK_BY_QUEUE = {
-    resources.DETECT: "ticket.received",
-    resources.TRANSLATE: "ticket.detected",
-    resources.ROUTE: "ticket.translated",
+    aws_resource_names.DETECT: "ticket.received",
+    aws_resource_names.TRANSLATE: "ticket.detected",
+    aws_resource_names.ROUTE: "ticket.translated",
 }
 
 
@@ -77,17 +77,17 @@ def test_two_copies_of_a_claim_check_in_one_batch_are_processed_once(api, pipeli
     # Given the detect message delivered twice, both copies waiting together
     created = create_ticket(api, ITALIAN)
     correlation = stored_ticket(created["ticket_id"]).correlation_id
-    send_raw(resources.DETECT, claim_check_body("ticket.received", created["ticket_id"], correlation))
+    send_raw(aws_resource_names.DETECT, claim_check_body("ticket.received", created["ticket_id"], correlation))
 
     # When the detect worker takes them in one batch
-    assert pipeline.step(resources.DETECT) == 2
+    assert pipeline.step(aws_resource_names.DETECT) == 2
 
     # Then the ticket was detected once and sent on once; both copies are acknowledged
     ticket = stored_ticket(created["ticket_id"])
     assert ticket.version == 2
     assert [event["by"] for event in ticket.history] == ["intake", "detect_language"]
-    assert queue_depth(resources.TRANSLATE) == 1
-    assert queue_depth(resources.DETECT) == 0
+    assert queue_depth(aws_resource_names.TRANSLATE) == 1
+    assert queue_depth(aws_resource_names.DETECT) == 0
 
     # And at the end of the pipeline the desk is told once
     pipeline.drain()
@@ -97,18 +97,18 @@ def test_two_copies_of_a_claim_check_in_one_batch_are_processed_once(api, pipeli
 def test_two_copies_of_the_route_message_in_one_batch_tell_the_desk_once(api, pipeline):
     # Given a ticket waiting for routing, its route message delivered twice
     created = create_ticket(api, ITALIAN)
-    pipeline.step(resources.DETECT)
-    pipeline.step(resources.TRANSLATE)
+    pipeline.step(aws_resource_names.DETECT)
+    pipeline.step(aws_resource_names.TRANSLATE)
     correlation = stored_ticket(created["ticket_id"]).correlation_id
-    send_raw(resources.ROUTE, claim_check_body("ticket.translated", created["ticket_id"], correlation))
+    send_raw(aws_resource_names.ROUTE, claim_check_body("ticket.translated", created["ticket_id"], correlation))
 
     # When the route worker takes both in one batch
-    assert pipeline.step(resources.ROUTE) == 2
+    assert pipeline.step(aws_resource_names.ROUTE) == 2
 
     # Then the ticket is routed once and its desk gets one message
     assert [event["by"] for event in stored_ticket(created["ticket_id"]).history].count("route_ticket") == 1
     assert desk_deliveries(pipeline) == {"emea": [created["ticket_id"]]}
-    assert queue_depth(resources.ROUTE) == 0
+    assert queue_depth(aws_resource_names.ROUTE) == 0
 
 
 class StaleReads:
@@ -129,8 +129,14 @@ class StaleReads:
 @pytest.mark.parametrize(
     ("stage", "earlier_stages", "kind", "winner_tells_desk"),
     [
-        pytest.param(resources.DETECT, [], "ticket.received", False, id="detect"),
-        pytest.param(resources.ROUTE, [resources.DETECT, resources.TRANSLATE], "ticket.translated", True, id="route"),
+        pytest.param(aws_resource_names.DETECT, [], "ticket.received", False, id="detect"),
+        pytest.param(
+            aws_resource_names.ROUTE,
+            [aws_resource_names.DETECT, aws_resource_names.TRANSLATE],
+            "ticket.translated",
+            True,
+            id="route",
+        ),
     ],
 )
 def test_a_worker_that_loses_the_race_to_a_concurrent_delivery_sends_nothing(
@@ -144,7 +150,7 @@ def test_a_worker_that_loses_the_race_to_a_concurrent_delivery_sends_nothing(
     snapshot = real_store.get_many([created["ticket_id"]])
     assert pipeline.step(stage) == 1
     after_winner = stored_ticket(created["ticket_id"])
-    next_queues = {role: queue_depth(role) for role in resources.PIPELINE_QUEUES}
+    next_queues = {role: queue_depth(role) for role in aws_resource_names.PIPELINE_QUEUES}
     desks_after_winner = desk_deliveries(pipeline)
 
     # When the slower delivery finishes its work on the stale copy
@@ -155,7 +161,7 @@ def test_a_worker_that_loses_the_race_to_a_concurrent_delivery_sends_nothing(
     # Then its conditional write loses: the ticket is as the winner left it
     assert stored_ticket(created["ticket_id"]).version == after_winner.version
     # And it sends nothing on, and its message is acknowledged
-    assert {role: queue_depth(role) for role in resources.PIPELINE_QUEUES} == next_queues
+    assert {role: queue_depth(role) for role in aws_resource_names.PIPELINE_QUEUES} == next_queues
     assert desk_deliveries(pipeline) == {}
     assert desks_after_winner == ({"emea": [created["ticket_id"]]} if winner_tells_desk else {})
 

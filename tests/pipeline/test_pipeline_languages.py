@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.domain.catalog import load
 from chalicelib.domain.sla_policy import policy_for
 from chalicelib.domain.ticket import parse_iso
@@ -323,7 +323,7 @@ def aws(reused_aws: None) -> None:
 def translate_deliveries(pipeline) -> list[dict[str, Any]]:
     """Every record the translate worker is handed, recorded on its way in."""
     delivered: list[dict[str, Any]] = []
-    poller = pipeline.pollers[resources.TRANSLATE]
+    poller = pipeline.pollers[aws_resource_names.TRANSLATE]
     handler = poller.handler
 
     def recording(event: dict[str, Any], context: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.adapters.aws import client
 from chalicelib.composition_root import dependencies, override_dependencies
 from tests.pipeline.conftest import (
@@ -69,7 +69,7 @@ def test_a_lost_detect_message_is_re_sent_by_the_sweeper_and_the_ticket_is_route
     # Then they are answered 201 all the same (their ticket exists), and it waits in received
     assert created["status"] == "received"
     assert view(api, created)["status"] == "received"
-    assert queue_depth(resources.DETECT) == 0
+    assert queue_depth(aws_resource_names.DETECT) == 0
 
     # When SQS is reachable again and the sweeper runs past the resting time
     restore_real_publisher()
@@ -135,7 +135,7 @@ def test_the_sweeper_leaves_a_ticket_alone_until_it_has_rested_long_enough(api):
 
     # Then it re-sends nothing yet
     assert counts["resent"] == 0
-    assert queue_depth(resources.DETECT) == 0
+    assert queue_depth(aws_resource_names.DETECT) == 0
 
 
 # --- A worker's forward send is lost -----------------------------------------------------------
@@ -143,7 +143,7 @@ def test_the_sweeper_leaves_a_ticket_alone_until_it_has_rested_long_enough(api):
 
 def test_a_lost_translate_message_is_re_sent_by_the_sweeper(api, pipeline):
     # Given the detect worker's send to the translate queue failing
-    publisher = SelectivelyFailingPublisher(resources.TRANSLATE)
+    publisher = SelectivelyFailingPublisher(aws_resource_names.TRANSLATE)
     override_dependencies(publisher=publisher)
 
     # When a Portuguese ticket goes through the pipeline
@@ -153,7 +153,7 @@ def test_a_lost_translate_message_is_re_sent_by_the_sweeper(api, pipeline):
     # Then it rests in detected, its message lost, no desk told
     assert [message.queue for message in publisher.lost] == [dependencies().settings.queue_name("translate")]
     assert view(api, created)["status"] == "detected"
-    assert queue_depth(resources.TRANSLATE) == 0
+    assert queue_depth(aws_resource_names.TRANSLATE) == 0
     assert desk_ticket_ids(pipeline) == {}
 
     # When SQS works again and the sweeper runs
@@ -174,7 +174,7 @@ def test_a_lost_translate_message_is_re_sent_by_the_sweeper(api, pipeline):
 
 def test_a_lost_desk_message_is_re_sent_once_by_the_sweeper(api, pipeline):
     # Given the route worker's send to the regional desk failing
-    override_dependencies(publisher=SelectivelyFailingPublisher(resources.desk_role("latam")))
+    override_dependencies(publisher=SelectivelyFailingPublisher(aws_resource_names.desk_role("latam")))
 
     # When a ticket is routed
     created = create_ticket(api, PORTUGUESE)

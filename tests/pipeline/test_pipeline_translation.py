@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from tests.fakes.google_translate import FakeGoogleTranslate
 from tests.pipeline.conftest import (
     all_desk_messages,
@@ -126,7 +126,7 @@ def test_a_translation_outage_still_routes_the_ticket_marked_pending(api, pipeli
     assert ticket["description"] == SPANISH["description"]
     assert_on_its_desk_exactly_once(pipeline, created["ticket_id"], "latam")
     # And no message is left behind to be retried into a dead-letter queue
-    assert all(queue_depth(role) == 0 for role in resources.PIPELINE_QUEUES)
+    assert all(queue_depth(role) == 0 for role in aws_resource_names.PIPELINE_QUEUES)
 
 
 def test_a_description_too_long_for_one_google_request_still_reaches_its_desk_in_full(api, pipeline, google_fake):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.domain import stages
 from chalicelib.domain.ports import ProviderUnavailable, TranslationRejected
 from chalicelib.domain.ticket import Language, Requester, Status, Translation, TranslationStatus, parse_iso
@@ -84,7 +84,7 @@ def test_a_ticket_already_in_the_pivot_language_skips_translation():
     assert after.history[-1]["to"] == "translated"
     # And the next hop is the route queue, not the translate queue
     assert stages.next_hop(after.status, None).hop is stages.Hop.ROUTE
-    assert queue_role(stages.next_hop(after.status, None)) == resources.ROUTE
+    assert queue_role(stages.next_hop(after.status, None)) == aws_resource_names.ROUTE
 
 
 # --- translate --------------------------------------------------------------------------
@@ -235,7 +235,11 @@ def test_routing_sets_region_queue_priority_and_sla():
 
 @pytest.mark.parametrize(
     ("status", "role"),
-    [(Status.RECEIVED, resources.DETECT), (Status.DETECTED, resources.TRANSLATE), (Status.TRANSLATED, resources.ROUTE)],
+    [
+        (Status.RECEIVED, aws_resource_names.DETECT),
+        (Status.DETECTED, aws_resource_names.TRANSLATE),
+        (Status.TRANSLATED, aws_resource_names.ROUTE),
+    ],
 )
 def test_each_pipeline_status_hands_the_ticket_to_the_next_worker(status: Status, role: str):
     hop = stages.next_hop(status, None)

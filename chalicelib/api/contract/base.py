@@ -27,14 +27,16 @@ class RequestModel(BaseModel):
     """A request body: strict (a number where text is expected is refused, never converted),
     unknown fields refused. Validation errors become the contract's 400 (errors.py)."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, defer_build=True)
 
 
 class ViewModel(BaseModel):
     """An answer, built from domain objects by a classmethod `of(...)` and written by `dump()`:
     keys in field order, nulls kept, fields left MISSING omitted."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True, serialize_by_alias=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_by_name=True, serialize_by_alias=True, defer_build=True
+    )
 
     def dump(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)

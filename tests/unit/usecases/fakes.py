@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.composition_root import Dependencies
 from chalicelib.domain.intake import NewTicket
 from chalicelib.domain.ports import OutgoingMessage, ProviderUnavailable, Translator
@@ -168,11 +168,11 @@ def queue(role: str) -> str:
 
 
 def desk_queue(region: str) -> str:
-    return queue(resources.desk_role(region))
+    return queue(aws_resource_names.desk_role(region))
 
 
 def escalation_queue(region: str) -> str:
-    return queue(resources.escalation_role(region))
+    return queue(aws_resource_names.escalation_role(region))
 
 
 def delivered(messages: Iterable[OutgoingMessage | dict[str, Any] | str]) -> list[QueuedRecord]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.composition_root import Dependencies
 from chalicelib.domain import desk
 from chalicelib.domain.agent_tokens import Agent
@@ -60,7 +60,7 @@ def test_a_requester_message_is_stored_pending_and_sent_to_the_translate_queue(
     # And its claim check is on the translate queue
     assert publisher.sent == [
         OutgoingMessage(
-            queue(resources.TRANSLATE),
+            queue(aws_resource_names.TRANSLATE),
             {
                 "type": "message.added",
                 "v": 1,
@@ -181,7 +181,7 @@ def test_an_agents_first_reply_records_the_first_response_and_a_response_time_sa
     # Then her reply is stored in her language, to be translated into the requester's
     assert (reply.author, reply.author_name, reply.language) == (Author.AGENT, "ana", Language("es", 1.0, "declared"))
     assert reply.translation.target == "es"
-    assert [body["message_id"] for body in publisher.on(queue(resources.TRANSLATE))] == [reply.message_id]
+    assert [body["message_id"] for body in publisher.on(queue(aws_resource_names.TRANSLATE))] == [reply.message_id]
     # And the ticket records its first response, with an audit event
     after = stored(deps, ticket)
     assert after.desk is not None and after.desk.first_responded_at == iso(clock())

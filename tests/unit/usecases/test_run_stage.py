@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.composition_root import Dependencies
 from chalicelib.domain.ids import new_ticket_id
 from chalicelib.domain.projections import SWEEP_RETRANSLATE, SWEEP_ROUTED
@@ -66,7 +66,7 @@ def test_detection_stores_the_language_and_sends_the_ticket_to_the_translate_que
     assert failed == []
     after = stored(deps, ticket)
     assert (after.status, after.version, after.language) == (Status.DETECTED, 2, Language("es", 0.97, "text"))
-    assert publisher.on(queue(resources.TRANSLATE)) == [check(ticket, Status.DETECTED)]
+    assert publisher.on(queue(aws_resource_names.TRANSLATE)) == [check(ticket, Status.DETECTED)]
     assert len(publisher.sent) == 1
 
 
@@ -82,8 +82,8 @@ def test_a_ticket_in_the_pivot_language_skips_the_translate_queue(clock: StepClo
     after = stored(deps, ticket)
     assert after.status is Status.TRANSLATED
     assert after.translation is not None and after.translation.status is TranslationStatus.SKIPPED
-    assert publisher.on(queue(resources.ROUTE)) == [check(ticket, Status.TRANSLATED)]
-    assert publisher.on(queue(resources.TRANSLATE)) == []
+    assert publisher.on(queue(aws_resource_names.ROUTE)) == [check(ticket, Status.TRANSLATED)]
+    assert publisher.on(queue(aws_resource_names.TRANSLATE)) == []
 
 
 def test_translation_stores_the_pivot_text_and_sends_the_ticket_to_the_route_queue(
@@ -104,7 +104,7 @@ def test_translation_stores_the_pivot_text_and_sends_the_ticket_to_the_route_que
     assert after.status is Status.TRANSLATED and after.translation is not None
     assert (after.translation.status, after.translation.provider) == (TranslationStatus.DONE, "google")
     assert after.translation.description == "<en>Me cobraron dos veces la suscripción."
-    assert publisher.on(queue(resources.ROUTE)) == [check(ticket, Status.TRANSLATED)]
+    assert publisher.on(queue(aws_resource_names.ROUTE)) == [check(ticket, Status.TRANSLATED)]
 
 
 def test_without_a_provider_the_translation_is_pending_and_the_ticket_moves_on(
@@ -117,7 +117,7 @@ def test_without_a_provider_the_translation_is_pending_and_the_ticket_moves_on(
 
     after = stored(deps, ticket)
     assert after.status is Status.TRANSLATED and after.awaiting_translation
-    assert publisher.on(queue(resources.ROUTE)) == [check(ticket, Status.TRANSLATED)]
+    assert publisher.on(queue(aws_resource_names.ROUTE)) == [check(ticket, Status.TRANSLATED)]
 
 
 def test_a_ticket_goes_from_received_to_its_regions_desk_queue_hop_by_hop(
@@ -128,7 +128,7 @@ def test_a_ticket_goes_from_received_to_its_regions_desk_queue_hop_by_hop(
 
     # When each worker takes what the previous one sent
     assert run(deps, "detect_language", check(ticket)) == []
-    for stage, role in [("translate_ticket", resources.TRANSLATE), ("route_ticket", resources.ROUTE)]:
+    for stage, role in [("translate_ticket", aws_resource_names.TRANSLATE), ("route_ticket", aws_resource_names.ROUTE)]:
         [message] = publisher.take(queue(role))
         assert run(deps, stage, message) == []
 
@@ -262,7 +262,7 @@ def test_two_copies_of_a_claim_check_in_one_batch_advance_the_ticket_once(
 
     assert failed == []
     assert stored(deps, ticket).version == 2
-    assert publisher.on(queue(resources.TRANSLATE)) == [check(ticket, Status.DETECTED)]
+    assert publisher.on(queue(aws_resource_names.TRANSLATE)) == [check(ticket, Status.DETECTED)]
 
 
 def test_a_batch_of_different_tickets_advances_each_with_one_send(deps: Dependencies, publisher: RecordingPublisher):
@@ -273,7 +273,7 @@ def test_a_batch_of_different_tickets_advances_each_with_one_send(deps: Dependen
     assert failed == []
     assert {stored(deps, ticket).status for ticket in tickets} == {Status.DETECTED}
     assert publisher.calls == 1
-    assert len(publisher.on(queue(resources.TRANSLATE))) == 3
+    assert len(publisher.on(queue(aws_resource_names.TRANSLATE))) == 3
 
 
 def test_a_malformed_record_fails_alone(deps: Dependencies, publisher: RecordingPublisher):
@@ -287,7 +287,7 @@ def test_a_malformed_record_fails_alone(deps: Dependencies, publisher: Recording
     # Then only the unreadable ones are reported for retry (and the dead-letter queue)
     assert failed == ["sqs-0", "sqs-2"]
     assert stored(deps, ticket).status is Status.DETECTED
-    assert len(publisher.on(queue(resources.TRANSLATE))) == 1
+    assert len(publisher.on(queue(aws_resource_names.TRANSLATE))) == 1
 
 
 def test_a_claim_check_for_a_ticket_not_found_is_retried(deps: Dependencies, publisher: RecordingPublisher):
@@ -335,7 +335,7 @@ def test_a_stage_that_raises_fails_only_that_record(deps: Dependencies, publishe
     # Then only the first is retried; the second moved on
     assert failed == ["sqs-0"]
     assert (stored(deps, ticket).status, stored(deps, other).status) == (Status.RECEIVED, Status.DETECTED)
-    assert [body["ticket_id"] for body in publisher.on(queue(resources.TRANSLATE))] == [other.ticket_id]
+    assert [body["ticket_id"] for body in publisher.on(queue(aws_resource_names.TRANSLATE))] == [other.ticket_id]
 
 
 def test_a_delivery_that_loses_the_write_to_another_delivery_is_a_no_op(

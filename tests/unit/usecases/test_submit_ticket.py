@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.composition_root import Dependencies
 from chalicelib.domain.ids import hash_token
 from chalicelib.domain.ports import OutgoingMessage
@@ -43,7 +43,7 @@ def test_a_new_ticket_is_stored_received_and_its_claim_check_sent_to_the_detect_
     # And its claim check, and nothing else, went to the detect queue
     assert publisher.sent == [
         OutgoingMessage(
-            queue(resources.DETECT),
+            queue(aws_resource_names.DETECT),
             {"type": "ticket.received", "v": 1, "ticket_id": ticket.ticket_id, "correlation_id": "corr-1"},
             ticket.ticket_id,
         )
@@ -56,7 +56,7 @@ def test_two_submissions_without_a_key_are_two_tickets(deps: Dependencies, publi
 
     assert first.ticket.ticket_id != second.ticket.ticket_id
     assert len(every_received(deps)) == 2
-    assert len(publisher.on(queue(resources.DETECT))) == 2
+    assert len(publisher.on(queue(aws_resource_names.DETECT))) == 2
 
 
 def test_a_replay_with_the_same_key_and_body_returns_the_same_ticket_and_token_and_sends_nothing(

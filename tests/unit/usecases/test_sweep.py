@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from chalicelib import resources
+from chalicelib import aws_resource_names
 from chalicelib.composition_root import Dependencies
 from chalicelib.domain.projections import SWEEP_MESSAGE, SWEEP_RETRANSLATE, SWEEP_ROUTED
 from chalicelib.domain.repositories import StuckTicket
@@ -67,7 +67,7 @@ def test_a_stuck_received_ticket_is_resent_to_the_detect_queue_once(
     # Then its claim check went to the detect queue, once
     assert first == {"resent": 1, "given_up": 0, "skipped": 0}
     assert repeat == {"resent": 0, "given_up": 0, "skipped": 0}
-    assert publisher.on(queue(resources.DETECT)) == [received_body(ticket)]
+    assert publisher.on(queue(aws_resource_names.DETECT)) == [received_body(ticket)]
     # And the index counts the attempt and restarts the wait
     [entry] = deps.sweep_index.stuck(Status.RECEIVED.value, T0 + 3 * AFTER, 10)
     assert entry.sweep_attempts == 1
@@ -82,8 +82,8 @@ def test_a_ticket_stuck_mid_pipeline_is_resent_to_its_next_worker(
     clock.move_to(T0 + AFTER + SECOND)
     deps.sweep()
 
-    assert [body["type"] for body in publisher.on(queue(resources.TRANSLATE))] == ["ticket.detected"]
-    assert publisher.on(queue(resources.DETECT)) == []
+    assert [body["type"] for body in publisher.on(queue(aws_resource_names.TRANSLATE))] == ["ticket.detected"]
+    assert publisher.on(queue(aws_resource_names.DETECT)) == []
 
 
 def test_the_sweeper_gives_up_after_max_attempts_and_never_resends_again(
@@ -101,7 +101,7 @@ def test_the_sweeper_gives_up_after_max_attempts_and_never_resends_again(
 
     # Then it was re-sent 3 times, given up on the 4th run, and left alone from then on
     assert [(run["resent"], run["given_up"]) for run in runs] == [(1, 0)] * 3 + [(0, 1)] + [(0, 0)] * 4
-    assert publisher.on(queue(resources.DETECT)) == [received_body(ticket)] * 3
+    assert publisher.on(queue(aws_resource_names.DETECT)) == [received_body(ticket)] * 3
     assert deps.sweep_index.stuck(Status.RECEIVED.value, clock() + timedelta(days=365), 200) == []
     # And the ticket itself is untouched, for an operator
     assert stored(deps, ticket) == ticket
@@ -122,7 +122,7 @@ def test_a_resend_that_fails_is_tried_again_on_a_later_sweep(
 
     # Then it goes out
     assert deps.sweep()["resent"] == 1
-    assert publisher.on(queue(resources.DETECT)) == [received_body(ticket)]
+    assert publisher.on(queue(aws_resource_names.DETECT)) == [received_body(ticket)]
 
 
 def test_an_unconfirmed_desk_message_is_resent_to_its_desk_and_then_confirmed(
@@ -224,11 +224,11 @@ def test_pending_translations_are_retried_once_a_translator_is_configured(
 
     # Then both go back to the translate queue
     assert counts["resent"] == 2
-    assert sorted(body["type"] for body in publisher.on(queue(resources.TRANSLATE))) == [
+    assert sorted(body["type"] for body in publisher.on(queue(aws_resource_names.TRANSLATE))) == [
         "message.added",
         "ticket.retranslate",
     ]
-    assert {body.get("message_id") for body in publisher.on(queue(resources.TRANSLATE))} == {None, message_id}
+    assert {body.get("message_id") for body in publisher.on(queue(aws_resource_names.TRANSLATE))} == {None, message_id}
 
 
 def test_a_pending_translation_is_retried_with_growing_pauses_and_never_given_up(

@@ -29,7 +29,7 @@ from chalicelib.domain.repositories import (
     WorkLists,
 )
 from chalicelib.domain.ticket import Status, Ticket, utc_now
-from chalicelib.domain.translation import TextTranslator
+from chalicelib.domain.translation import TextTranslator, TranslationCache
 from chalicelib.settings import Settings, get_settings
 from chalicelib.usecases.conversation import AddMessage
 from chalicelib.usecases.desk_work import ChangeDeskState, ClaimNext, ListWork
@@ -67,6 +67,7 @@ class Dependencies:
             "work_lists": in_memory.InMemoryWorkLists(database),
             "sweep_index": in_memory.InMemorySweepIndex(database),
             "escalation_index": in_memory.InMemoryEscalationIndex(database),
+            "translation_cache": in_memory.InMemoryTranslationCache(database),
         }
         return cls(settings=settings, clock=clock, overrides={**store, **overrides})
 
@@ -135,12 +136,15 @@ class Dependencies:
         return self._built("translators", lambda: build_translators(self.settings))
 
     @cached_property
-    def text_translator(self) -> TextTranslator:
-        """Masking, glossary, cache and failover over the configured providers."""
+    def translation_cache(self) -> TranslationCache:
         from chalicelib.adapters.dynamodb.translation_cache import DynamoDBTranslationCache
 
-        cache = self._built("translation_cache", lambda: DynamoDBTranslationCache(self.settings.table_name))
-        return TextTranslator(self.translators, cache)
+        return self._built("translation_cache", lambda: DynamoDBTranslationCache(self.settings.table_name))
+
+    @cached_property
+    def text_translator(self) -> TextTranslator:
+        """Masking, glossary, cache and failover over the configured providers."""
+        return TextTranslator(self.translators, self.translation_cache)
 
     @cached_property
     def agent_token_secret(self) -> str | None:

@@ -35,6 +35,7 @@ from chalicelib.domain.repositories import (
 from chalicelib.domain.ticket import DeskState, Status, Ticket, iso
 
 BACKLOG_COUNT_CAP = 2000
+TRANSLATION_CACHE_TTL_SECONDS = 90 * 24 * 3600
 FIRST_RESPONSE_SAMPLE_TTL_SECONDS = 14 * 24 * 3600
 
 
@@ -75,6 +76,7 @@ class InMemoryDatabase:
     messages: dict[tuple[str, str], _StoredMessage] = field(default_factory=dict)
     idempotency: dict[str, tuple[IdempotencyRecord, int]] = field(default_factory=dict)
     response_times: dict[str, list[tuple[str, float, int]]] = field(default_factory=dict)
+    translations: dict[str, tuple[str, float]] = field(default_factory=dict)
     # Conditional writes check and write under one lock, as DynamoDB does per item.
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -273,3 +275,16 @@ class InMemoryEscalationIndex(_Repository):
             if stored.escalation_due is not None and stored.escalation_due <= cutoff
         )
         return [ticket_id for _, ticket_id in due[:limit]]
+
+
+class InMemoryTranslationCache(_Repository):
+    """domain/translation.TranslationCache: masked text's translations, for 90 days."""
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, str]:
+        now = time.time()
+        found = {key: self.db.translations.get(key) for key in dict.fromkeys(keys)}
+        return {key: entry[0] for key, entry in found.items() if entry is not None and entry[1] >= now}
+
+    def put(self, key: str, translated: str) -> None:
+        with self.db.lock:
+            self.db.translations[key] = (translated, time.time() + TRANSLATION_CACHE_TTL_SECONDS)

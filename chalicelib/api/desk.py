@@ -1,6 +1,6 @@
 """The agent desk: a region's work lists, claiming the next ticket, and a ticket's desk state.
 
-Every route takes an agent token (the conversation blueprint's authorizer) and answers 404 for a
+Every route takes an agent token (the authorizer in access.py) and answers 404 for a
 region the agent does not work, exactly as for a ticket they may not see. Any agent of the
 ticket's region may set waiting, resolve or reopen, not only the assignee: desks cover for each
 other across shifts, and the audit trail (`desk.events`) names who did what.

@@ -169,3 +169,18 @@ def test_a_ticket_not_routed_yet_is_on_no_desk_index(store: Dependencies):
     assert store.escalation_index.due(T0 + timedelta(days=3650), 200) == []
     assert store.work_lists.ticket_ids("latam", DeskState.OPEN) == []
     assert ticket.status is Status.RECEIVED
+
+
+# --- the translation cache --------------------------------------------------------------
+
+
+def test_the_translation_cache_answers_what_was_put_and_nothing_else(store: Dependencies):
+    cache = store.translation_cache
+    cache.put("hash-a#es#en#v1#google", "I was charged twice [[1]].")
+    cache.put("hash-b#es#en#v1#google", "Refund, please.")
+    cache.put("hash-a#es#en#v1#google", "I was charged twice, [[1]].")  # the later translation wins
+
+    assert cache.get_many(["hash-a#es#en#v1#google", "hash-c#es#en#v1#google", "hash-a#es#en#v1#google"]) == {
+        "hash-a#es#en#v1#google": "I was charged twice, [[1]]."
+    }
+    assert cache.get_many([]) == {}

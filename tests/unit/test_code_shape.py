@@ -15,6 +15,7 @@ import pytest
 
 from chalicelib.adapters import in_memory
 from chalicelib.domain import ports, repositories
+from chalicelib.domain.translation import TranslationCache
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = sorted([*(ROOT / "chalicelib").rglob("*.py"), ROOT / "app.py"])
@@ -114,7 +115,7 @@ def test_no_port_has_more_than_10_methods(port: type):
     assert len(port_methods(port)) <= MAX_PORT_METHODS
 
 
-@pytest.mark.parametrize("port", ports_of(repositories), ids=lambda port: port.__name__)
+@pytest.mark.parametrize("port", [*ports_of(repositories), TranslationCache], ids=lambda port: port.__name__)
 def test_every_store_port_has_an_in_memory_implementation(port: type):
     twins = [
         value

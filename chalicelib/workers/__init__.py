@@ -1,1 +1,1 @@
-"""SQS and scheduled workers: thin Chalice blueprints over the shared stage runner."""
+"""SQS and scheduled workers: thin Chalice blueprints over the use cases (chalicelib/usecases)."""

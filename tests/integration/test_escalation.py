@@ -28,7 +28,7 @@ MINUTE = timedelta(minutes=1)
 
 
 @pytest.fixture
-def services(aws: None) -> Dependencies:
+def deps(aws: None) -> Dependencies:
     return dependencies()
 
 
@@ -42,11 +42,11 @@ def escalation_queue(region: str) -> str:
 
 
 def on_the_desk(
-    services: Dependencies, created: datetime = T0, region: str = "latam", priority: str = "normal"
+    deps: Dependencies, created: datetime = T0, region: str = "latam", priority: str = "normal"
 ) -> Ticket:
     """A ticket routed to `region`'s desk with `priority`, open, nobody has it yet."""
     ticket = routed(received_ticket(created), created, region=region, priority=priority)
-    services.tickets.create(ticket)
+    deps.tickets.create(ticket)
     return ticket
 
 
@@ -54,8 +54,8 @@ def clock_of(ticket: Ticket) -> SlaClock:
     return desk.sla_clock(ticket)
 
 
-def stored(services: Dependencies, ticket: Ticket) -> Ticket:
-    found = services.tickets.get(ticket.ticket_id)
+def stored(deps: Dependencies, ticket: Ticket) -> Ticket:
+    found = deps.tickets.get(ticket.ticket_id)
     assert found is not None
     return found
 
@@ -81,9 +81,9 @@ def escalated_message(ticket: Ticket, level: str) -> dict[str, Any]:
     }
 
 
-def test_a_ticket_at_80_percent_of_its_first_response_time_goes_to_the_team_lead(services: Dependencies):
+def test_a_ticket_at_80_percent_of_its_first_response_time_goes_to_the_team_lead(deps: Dependencies):
     # Given a normal-priority ticket on the latam desk
-    ticket = on_the_desk(services)
+    ticket = on_the_desk(deps)
     warning = clock_of(ticket).warning_at(SlaTarget.FIRST_RESPONSE)
     assert warning is not None
 
@@ -92,14 +92,14 @@ def test_a_ticket_at_80_percent_of_its_first_response_time_goes_to_the_team_lead
 
     # Then nothing happens yet
     assert early == {"escalated": 0, "skipped": 0, "unsent": 0}
-    assert stored(services, ticket).version == ticket.version
+    assert stored(deps, ticket).version == ticket.version
 
     # When it runs at the 80% moment
     counts = escalate_at(warning)
 
     # Then the team lead has it: level recorded, priority one step up, an audit event
     assert counts == {"escalated": 1, "skipped": 0, "unsent": 0}
-    after = stored(services, ticket)
+    after = stored(deps, ticket)
     assert after.desk is not None and after.routing is not None and ticket.routing is not None
     assert after.desk.escalation == "team_lead"
     assert (after.routing.priority, after.routing.promised_priority) == ("high", "normal")
@@ -114,9 +114,9 @@ def test_a_ticket_at_80_percent_of_its_first_response_time_goes_to_the_team_lead
     assert drain(escalation_queue("na")) == []
 
 
-def test_past_the_deadline_it_goes_to_the_region_manager_and_leaves_the_index(services: Dependencies):
+def test_past_the_deadline_it_goes_to_the_region_manager_and_leaves_the_index(deps: Dependencies):
     # Given a ticket the team lead already has
-    ticket = on_the_desk(services)
+    ticket = on_the_desk(deps)
     clock = clock_of(ticket)
     assert clock.warning_at(SlaTarget.FIRST_RESPONSE) is not None and clock.first_response_due is not None
     escalate_at(clock.warning_at(SlaTarget.FIRST_RESPONSE))
@@ -127,7 +127,7 @@ def test_past_the_deadline_it_goes_to_the_region_manager_and_leaves_the_index(se
 
     # Then the region manager has it and the priority rose again
     assert counts["escalated"] == 1
-    after = stored(services, ticket)
+    after = stored(deps, ticket)
     assert after.desk is not None and after.routing is not None
     assert after.desk.escalation == "region_manager"
     assert after.routing.priority == "urgent"
@@ -141,9 +141,9 @@ def test_past_the_deadline_it_goes_to_the_region_manager_and_leaves_the_index(se
     assert escalate_at(clock.first_response_due + timedelta(days=30))["escalated"] == 0
 
 
-def test_a_ticket_found_late_jumps_straight_to_the_level_its_clock_has_reached(services: Dependencies):
+def test_a_ticket_found_late_jumps_straight_to_the_level_its_clock_has_reached(deps: Dependencies):
     # Given a ticket nobody escalated before its deadline passed (the worker was down)
-    ticket = on_the_desk(services)
+    ticket = on_the_desk(deps)
     due = clock_of(ticket).first_response_due
     assert due is not None
 
@@ -151,19 +151,19 @@ def test_a_ticket_found_late_jumps_straight_to_the_level_its_clock_has_reached(s
     escalate_at(due + MINUTE)
 
     # Then it goes to the region manager at once, priority one step up, one event
-    after = stored(services, ticket)
+    after = stored(deps, ticket)
     assert after.desk is not None and after.routing is not None
     assert after.desk.escalation == "region_manager" and after.routing.priority == "high"
     assert [(event["from"], event["to"]) for event in escalation_events(after)] == [("agent", "region_manager")]
 
 
-def test_running_again_at_the_same_moment_changes_nothing(services: Dependencies):
+def test_running_again_at_the_same_moment_changes_nothing(deps: Dependencies):
     # Given a ticket the worker just escalated
-    ticket = on_the_desk(services)
+    ticket = on_the_desk(deps)
     warning = clock_of(ticket).warning_at(SlaTarget.FIRST_RESPONSE)
     assert warning is not None
     escalate_at(warning)
-    once = stored(services, ticket)
+    once = stored(deps, ticket)
     drain(escalation_queue("latam"))
 
     # When it runs again at the same moment (a duplicate schedule), and again a minute later
@@ -171,36 +171,36 @@ def test_running_again_at_the_same_moment_changes_nothing(services: Dependencies
 
     # Then nothing is written or sent
     assert [counts["escalated"] for counts in repeats] == [0, 0]
-    assert stored(services, ticket) == once
+    assert stored(deps, ticket) == once
     assert drain(escalation_queue("latam")) == []
 
 
-def test_a_ticket_waiting_on_the_requester_does_not_escalate(services: Dependencies):
+def test_a_ticket_waiting_on_the_requester_does_not_escalate(deps: Dependencies):
     # Given a ticket an agent parked waiting on the requester well before the warning
-    ticket = on_the_desk(services)
+    ticket = on_the_desk(deps)
     claimed = desk.claim(ticket, "ana", T0 + MINUTE)
-    services.tickets.save_desk_change(ticket, claimed)
+    deps.tickets.save_desk_change(ticket, claimed)
     waiting = desk.wait_on_requester(claimed, "ana", T0 + 2 * MINUTE)
-    services.tickets.save_desk_change(claimed, waiting)
+    deps.tickets.save_desk_change(claimed, waiting)
 
     # When the worker runs long after the original deadline
     counts = escalate_at(T0 + timedelta(days=30))
 
     # Then the paused clock escalates nothing, and the ticket is not in the index at all
     assert counts["escalated"] == 0
-    assert stored(services, ticket).version == waiting.version
+    assert stored(deps, ticket).version == waiting.version
     assert index_keys(waiting) == {}
     assert drain(escalation_queue("latam")) == []
 
 
-def test_a_requester_answer_puts_a_waiting_ticket_back_on_the_clock_and_in_the_index(services: Dependencies):
+def test_a_requester_answer_puts_a_waiting_ticket_back_on_the_clock_and_in_the_index(deps: Dependencies):
     # Given a ticket that waited on the requester for a day and got the answer
-    ticket = on_the_desk(services)
+    ticket = on_the_desk(deps)
     waiting = desk.wait_on_requester(ticket, "ana", T0 + MINUTE)
-    services.tickets.save_desk_change(ticket, waiting)
+    deps.tickets.save_desk_change(ticket, waiting)
     answered = desk.on_requester_message(waiting, T0 + timedelta(days=1))
     assert answered is not None
-    services.tickets.save_desk_change(waiting, answered)
+    deps.tickets.save_desk_change(waiting, answered)
 
     # Then it is due again at its clock's warning, later by the pause
     warning = desk.sla_clock(answered).warning_at(SlaTarget.FIRST_RESPONSE)
@@ -210,25 +210,25 @@ def test_a_requester_answer_puts_a_waiting_ticket_back_on_the_clock_and_in_the_i
     assert escalate_at(warning)["escalated"] == 1
 
 
-def test_a_resolved_ticket_leaves_the_index(services: Dependencies):
+def test_a_resolved_ticket_leaves_the_index(deps: Dependencies):
     # Given a ticket in the escalation index
-    ticket = on_the_desk(services)
+    ticket = on_the_desk(deps)
     assert index_keys(ticket)["gsi3pk"].startswith("ESCALATE#")
 
     # When an agent resolves it
     resolved = desk.resolve(ticket, "ana", T0 + MINUTE)
-    services.tickets.save_desk_change(ticket, resolved)
+    deps.tickets.save_desk_change(ticket, resolved)
 
     # Then it is out of the index and never escalates
     assert index_keys(resolved) == {}
     assert escalate_at(T0 + timedelta(days=30))["escalated"] == 0
-    assert stored(services, ticket).desk == resolved.desk
+    assert stored(deps, ticket).desk == resolved.desk
 
 
-def test_a_ticket_created_friday_evening_in_na_does_not_escalate_over_the_weekend(services: Dependencies):
+def test_a_ticket_created_friday_evening_in_na_does_not_escalate_over_the_weekend(deps: Dependencies):
     # Given a normal ticket created on Friday 21:00 in New York, after the desk closed
     friday_evening = datetime(2027, 3, 5, 21, 0, tzinfo=NEW_YORK).astimezone(UTC)
-    ticket = on_the_desk(services, created=friday_evening, region="na")
+    ticket = on_the_desk(deps, created=friday_evening, region="na")
     warning = clock_of(ticket).warning_at(SlaTarget.FIRST_RESPONSE)
     assert warning is not None
 
@@ -262,12 +262,12 @@ class AgentWinsTheRace(DynamoDBTickets):
         return found
 
 
-def test_a_lost_conditional_write_is_skipped_and_the_next_run_escalates(services: Dependencies):
+def test_a_lost_conditional_write_is_skipped_and_the_next_run_escalates(deps: Dependencies):
     # Given a ticket at its warning, and an agent who claims it while the worker runs
-    ticket = on_the_desk(services)
+    ticket = on_the_desk(deps)
     warning = clock_of(ticket).warning_at(SlaTarget.FIRST_RESPONSE)
     assert warning is not None
-    override_dependencies(tickets=AgentWinsTheRace(services.settings.table_name))
+    override_dependencies(tickets=AgentWinsTheRace(deps.settings.table_name))
 
     # When the worker runs
     counts = escalate_at(warning)
@@ -275,11 +275,11 @@ def test_a_lost_conditional_write_is_skipped_and_the_next_run_escalates(services
     # Then its write loses to the agent's: skipped, nothing sent, the claim stands
     assert counts == {"escalated": 0, "skipped": 1, "unsent": 0}
     assert drain(escalation_queue("latam")) == []
-    override_dependencies(tickets=DynamoDBTickets(services.settings.table_name))
-    claimed = stored(services, ticket)
+    override_dependencies(tickets=DynamoDBTickets(deps.settings.table_name))
+    claimed = stored(deps, ticket)
     assert claimed.desk is not None and claimed.desk.state is DeskState.CLAIMED and claimed.desk.escalation is None
 
     # And the next run escalates the claimed ticket
     assert escalate_at(warning + MINUTE)["escalated"] == 1
-    after = stored(services, ticket)
+    after = stored(deps, ticket)
     assert after.desk is not None and after.desk.escalation == "team_lead" and after.desk.assignee == "ana"

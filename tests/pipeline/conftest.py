@@ -45,7 +45,7 @@ _deserializer = TypeDeserializer()
 # second (new boto3 clients, every queue and dead-letter queue, the table). These modules run
 # well over a hundred tests, so each module overrides `aws` with one that requests
 # `reused_aws`: the same promise (an account holding exactly the infra/ resources, all empty,
-# services rebuilt) kept by emptying one account per module. `api`, `pipeline` and the rest
+# dependencies rebuilt) kept by emptying one account per module. `api`, `pipeline` and the rest
 # then run on it unchanged.
 
 

@@ -1,7 +1,7 @@
 """The local stack end to end: real HTTP into chalice.local, real pollers, an embedded moto server.
 
 The stack runs in this process on a free port with stage `local` (tests/conftest.py set stage
-`test`); stopping it must leave the environment, the cached clients and services as they were,
+`test`); stopping it must leave the environment, the cached clients and dependencies as they were,
 so the tests that follow in the same process are not affected.
 """
 

@@ -62,7 +62,7 @@ def build_translators(settings: Settings, clock: Callable[[], float] = time.mono
     """The failover chain in the configured order, each provider with retries and a breaker.
 
     `none` contributes no provider. The breakers live as long as the returned chain: the
-    services graph builds it once per process.
+    composition root builds it once per process.
     """
     retry = RetryPolicy(
         retries=settings.translate_retries,

@@ -45,6 +45,9 @@ class Message:
     language: Language | None  # of `text`; an agent's declared language, or detected
     translation: MessageTranslation  # into the pivot (requester messages) or the requester's language
     version: int = 1
+    # The language the author usually writes (an agent's token): a prior for detection, never
+    # the answer by itself, so an English reply from a Spanish-and-English agent is English.
+    language_hint: str | None = None
 
     def to_record(self) -> dict[str, Any]:
         record = asdict(self)
@@ -65,6 +68,7 @@ class Message:
             language=Language.from_record(record.get("language")),
             translation=MessageTranslation(**{**translation, "status": TranslationStatus(translation["status"])}),
             version=int(record.get("version", 1)),
+            language_hint=record.get("language_hint"),
         )
 
     @property
@@ -87,6 +91,7 @@ def new_message(
     pivot: str,
     author_name: str | None = None,
     declared_language: str | None = None,
+    language_hint: str | None = None,
 ) -> Message:
     """A message waiting for its language and translation (the translate worker does both)."""
     target = pivot if author is Author.REQUESTER else requester_language(ticket, pivot)
@@ -100,12 +105,13 @@ def new_message(
         text=text,
         language=language,
         translation=MessageTranslation(status=TranslationStatus.PENDING, target=target, reason="queued"),
+        language_hint=language_hint,
     )
 
 
 def translate_message(message: Message, ticket: Ticket, detector: Detector, translator: TextTranslator) -> Message:
     """The message with its language known and its translation done, skipped, pending or failed."""
-    hints = ticket.requester if message.author is Author.REQUESTER else Requester()
+    hints = ticket.requester if message.author is Author.REQUESTER else Requester(locale=message.language_hint)
     language = message.language or detector.detect(message.text, hints)
     target = message.translation.target
     if language.code == target:

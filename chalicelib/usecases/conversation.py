@@ -47,7 +47,9 @@ class AddMessage:
             self.clock(),
             self.pivot_language,
             author_name=agent.name,
-            declared_language=declared_language or agent.language,
+            # Undeclared, the reply's language is detected: the token's language is a hint only.
+            declared_language=declared_language,
+            language_hint=agent.language,
         )
         self._accept(message, ticket.correlation_id)
         if ticket.desk is not None:

@@ -37,9 +37,11 @@ def aws(reused_aws: None) -> None:
     """One moto account for the module, emptied before each test (see conftest.reused_aws)."""
 
 
-def agent_token(name: str = "ana", regions: tuple[str, ...] = ("latam",), hours: float = 8) -> str:
+def agent_token(
+    name: str = "ana", regions: tuple[str, ...] = ("latam",), hours: float = 8, languages: tuple[str, ...] = ("en",)
+) -> str:
     expires = int((utc_now() + timedelta(hours=hours)).timestamp())
-    return mint_agent_token(Agent(name, regions, ("en",), expires), SECRET)
+    return mint_agent_token(Agent(name, regions, languages, expires), SECRET)
 
 
 def post(api: Any, path: str, token: str, payload: Any) -> tuple[int, Any]:
@@ -105,6 +107,33 @@ def test_an_agent_reply_reaches_the_requester_in_spanish_with_the_original_kept(
         "translation_status": "done",
         "original": {"text": "We refunded you.", "language": "en"},
     }
+
+
+def test_an_undeclared_reply_is_detected_not_taken_from_the_agents_token(api, pipeline, google_fake):
+    # Given a Spanish requester, and an agent whose token lists Spanish first, then English
+    created = routed_spanish_ticket(api, pipeline)
+    bilingual = agent_token(languages=("es", "en"))
+
+    # When the agent replies in English without saying so
+    post(api, f"/tickets/{created['ticket_id']}/replies", bilingual, {"text": "We refunded the second charge today."})
+    pipeline.drain()
+
+    # Then the reply is known as English and reaches the requester translated into Spanish
+    message = view(api, created)["messages"][0]
+    assert message["original"]["language"] == "en"
+    assert (message["translated"], message["language"]) == (True, "es")
+    assert message["text"] == "[es] We refunded the second charge today."
+
+
+def test_a_reply_the_agent_declares_keeps_its_declared_language(api, pipeline, google_fake):
+    created = routed_spanish_ticket(api, pipeline)
+    declared = {"text": "Le devolvimos el segundo cargo.", "language": "es"}
+    post(api, f"/tickets/{created['ticket_id']}/replies", agent_token(languages=("en",)), declared)
+    pipeline.drain()
+
+    # Then it is taken as Spanish and needs no translation for a Spanish requester
+    message = view(api, created)["messages"][0]
+    assert message["original"]["language"] == "es" and message["translation_status"] == "skipped"
 
 
 def test_a_reply_that_could_not_be_translated_is_never_shown_as_translated(api, pipeline, google_fake):

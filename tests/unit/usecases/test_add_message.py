@@ -178,8 +178,9 @@ def test_an_agents_first_reply_records_the_first_response_and_a_response_time_sa
     clock.move_to(T0 + 90 * MINUTE)
     reply = deps.add_message.from_agent(ticket, ANA, "Hola, ya lo reviso.", None)
 
-    # Then her reply is stored in her language, to be translated into the requester's
-    assert (reply.author, reply.author_name, reply.language) == (Author.AGENT, "ana", Language("es", 1.0, "declared"))
+    # Then her reply waits for its language to be detected (her token's language only a hint), to be
+    # translated into the requester's
+    assert (reply.author, reply.author_name, reply.language, reply.language_hint) == (Author.AGENT, "ana", None, "es")
     assert reply.translation.target == "es"
     assert [body["message_id"] for body in publisher.on(queue(aws_resource_names.TRANSLATE))] == [reply.message_id]
     # And the ticket records its first response, with an audit event

@@ -17,11 +17,12 @@ from chalicelib.adapters.aws import client
 from chalicelib.adapters.dynamodb.items import ticket_key
 from chalicelib.adapters.dynamodb.tickets import DynamoDBTickets
 from chalicelib.composition_root import Dependencies, dependencies, override_dependencies
-from chalicelib.domain import desk
+from chalicelib.domain import desk, sla_policy
 from chalicelib.domain.sla import SlaClock
 from chalicelib.domain.sla_targets import SlaTarget
 from chalicelib.domain.ticket import DeskState, Ticket
 from tests.integration.builders import STAGE, T0, drain, received_ticket, routed
+from tests.unit.sla_builders import business_hours_policy
 
 NEW_YORK = ZoneInfo("America/New_York")
 MINUTE = timedelta(minutes=1)
@@ -41,9 +42,7 @@ def escalation_queue(region: str) -> str:
     return aws_resource_names.queue_name(STAGE, aws_resource_names.escalation_role(region))
 
 
-def on_the_desk(
-    deps: Dependencies, created: datetime = T0, region: str = "latam", priority: str = "normal"
-) -> Ticket:
+def on_the_desk(deps: Dependencies, created: datetime = T0, region: str = "latam", priority: str = "normal") -> Ticket:
     """A ticket routed to `region`'s desk with `priority`, open, nobody has it yet."""
     ticket = routed(received_ticket(created), created, region=region, priority=priority)
     deps.tickets.create(ticket)
@@ -225,8 +224,26 @@ def test_a_resolved_ticket_leaves_the_index(deps: Dependencies):
     assert stored(deps, ticket).desk == resolved.desk
 
 
-def test_a_ticket_created_friday_evening_in_na_does_not_escalate_over_the_weekend(deps: Dependencies):
-    # Given a normal ticket created on Friday 21:00 in New York, after the desk closed
+def test_by_default_a_ticket_created_friday_evening_escalates_over_the_weekend(deps: Dependencies):
+    # Given a normal ticket created on Friday 21:00 in New York, on the default calendar-time policy
+    friday_evening = datetime(2027, 3, 5, 21, 0, tzinfo=NEW_YORK).astimezone(UTC)
+    ticket = on_the_desk(deps, created=friday_evening, region="na")
+
+    # Then its team lead hears of it when 80% of 48 hours of the requester's time has passed
+    warning = friday_evening + timedelta(hours=48 * 0.8)
+    assert clock_of(ticket).warning_at(SlaTarget.FIRST_RESPONSE) == warning
+    assert escalate_at(warning - MINUTE)["escalated"] == 0
+    assert escalate_at(warning)["escalated"] == 1
+    assert drain(escalation_queue("na")) == [escalated_message(ticket, "team_lead")]
+
+
+def test_on_business_hours_a_ticket_created_friday_evening_does_not_escalate_over_the_weekend(
+    deps: Dependencies, monkeypatch: pytest.MonkeyPatch
+):
+    # Given NA on business hours for normal priority (the policy's per-region option)
+    policies = {**sla_policy.region_policies(), "na": business_hours_policy("na", ("normal",))}
+    monkeypatch.setattr(sla_policy, "region_policies", lambda: policies)
+    # And a normal ticket created on Friday 21:00 in New York, after the desk closed
     friday_evening = datetime(2027, 3, 5, 21, 0, tzinfo=NEW_YORK).astimezone(UTC)
     ticket = on_the_desk(deps, created=friday_evening, region="na")
     warning = clock_of(ticket).warning_at(SlaTarget.FIRST_RESPONSE)

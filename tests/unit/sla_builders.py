@@ -3,12 +3,14 @@ test_escalation_levels.py, test_eta.py)."""
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.business_calendar import BusinessCalendar
+from chalicelib.domain.business_calendar import BusinessCalendar, region_calendars
+from chalicelib.domain.catalog import load
 from chalicelib.domain.sla import Pause, SlaClock
-from chalicelib.domain.sla_policy import policy_for
+from chalicelib.domain.sla_policy import RegionSlaPolicy, policies_from_data, policy_for
 from chalicelib.domain.sla_targets import PriorityTargets
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -32,6 +34,16 @@ OFFICE = BusinessCalendar.from_record(
 )
 MONDAY_9 = at(2026, 2, 9, 9)  # a Monday
 DEFAULT_LEVELS = policy_for("na").escalation_levels
+
+
+def business_hours_policy(region: str, priorities: tuple[str, ...] = ("high", "normal", "low")) -> RegionSlaPolicy:
+    """The region's policy as it is when it opts `priorities` into business hours (the option
+    sla_policies.json offers per region and priority), from the shipped data otherwise."""
+    document = copy.deepcopy(load("sla_policies.json"))
+    targets = document["regions"].setdefault(region, {}).setdefault("targets", {})
+    for priority in priorities:
+        targets.setdefault(priority, {})["business_hours"] = True
+    return policies_from_data(document, region_calendars())[region]
 
 
 def office_clock(

@@ -9,7 +9,7 @@ import pytest
 from chalicelib.domain.sla import Pause
 from chalicelib.domain.sla_policy import policy_for
 from chalicelib.domain.sla_targets import SlaTarget
-from tests.unit.sla_builders import NEW_YORK, at, hours, office_clock
+from tests.unit.sla_builders import NEW_YORK, at, business_hours_policy, hours, office_clock
 
 # --- pauses (waiting on the requester) ------------------------------------------------------------
 
@@ -133,8 +133,8 @@ def test_the_warning_comes_when_80_percent_of_a_24x7_target_has_run():
 
 
 def test_the_warning_counts_business_time():
-    # Given the NA high ticket of Friday 2026-03-06 17:00 EST (24 business hours)
-    clock = policy_for("na").clock("high", at(2026, 3, 6, 17, tz=NEW_YORK))
+    # Given the NA high ticket of Friday 2026-03-06 17:00 EST (24 business hours, NA on business hours)
+    clock = business_hours_policy("na").clock("high", at(2026, 3, 6, 17, tz=NEW_YORK))
     # Then 19.2 business hours: 3 Friday, 12 Monday, 4.2 Tuesday -> Tuesday 12:12 EDT
     assert clock.warning_at(SlaTarget.FIRST_RESPONSE) == at(2026, 3, 10, 12, 12, tz=NEW_YORK)
 

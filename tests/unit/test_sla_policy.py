@@ -14,7 +14,7 @@ from chalicelib.domain.business_calendar import region_calendars
 from chalicelib.domain.catalog import load
 from chalicelib.domain.sla_policy import ALWAYS_OPEN, policies_from_data, policy_for
 from chalicelib.domain.sla_targets import SlaPolicyError
-from tests.unit.sla_builders import DUBLIN, NEW_YORK, SINGAPORE, at, hours
+from tests.unit.sla_builders import DUBLIN, NEW_YORK, SINGAPORE, at, business_hours_policy, hours
 
 REGIONS = {"na", "latam", "emea", "apac", "global"}
 
@@ -52,9 +52,9 @@ def test_every_priority_level_has_targets_in_every_region():
     ("priority", "first_response", "resolution", "business_hours"),
     [
         ("urgent", hours(4), timedelta(days=1), False),
-        ("high", hours(24), timedelta(days=3), True),
-        ("normal", hours(48), timedelta(days=5), True),
-        ("low", hours(72), timedelta(days=7), True),
+        ("high", hours(24), timedelta(days=3), False),
+        ("normal", hours(48), timedelta(days=5), False),
+        ("low", hours(72), timedelta(days=7), False),
     ],
 )
 def test_the_default_targets_are_the_issues(
@@ -95,7 +95,7 @@ def test_a_region_overrides_only_what_differs():
 
     # Then EMEA's high target changes and keeps the rest, other regions keep the default
     high = policies["emea"].targets_for("high")
-    assert (high.first_response, high.resolution, high.business_hours) == (hours(8), timedelta(days=3), True)
+    assert (high.first_response, high.resolution, high.business_hours) == (hours(8), timedelta(days=3), False)
     assert policies["emea"].calendar.name == "apac"
     assert policies["na"].targets_for("high").first_response == hours(24)
 
@@ -181,9 +181,38 @@ def test_urgent_tickets_run_24x7_even_at_a_business_hours_desk():
     assert clock.resolution_due == at(2026, 3, 7, 15) + hours(24) == at(2026, 3, 8, 11, tz=NEW_YORK)
 
 
+# --- the default: calendar time ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("region", ["na", "latam", "emea", "apac", "global"])
+def test_by_default_every_priority_counts_calendar_hours_weekends_included(region: str):
+    # Given a normal ticket written on a Friday evening, when no desk of any region is open
+    created = at(2026, 2, 13, 22)
+    clock = policy_for(region).clock("normal", created)
+    # Then "48 hours" is 48 hours of the requester's time: due on Sunday evening
+    assert clock.first_response_due == created + hours(48)
+    assert clock.resolution_due == created + timedelta(days=5)
+
+
+def test_a_region_opts_one_priority_into_business_hours_and_keeps_the_others_on_the_calendar():
+    # Given EMEA choosing business hours for low priority only
+    document = policy_document(emea={"targets": {"low": {"business_hours": True}}})
+    emea = policies_from_data(document, region_calendars())["emea"]
+    # Then low counts opening hours (skips the weekend) and normal stays on the calendar
+    friday_evening = at(2026, 2, 13, 22, tz=DUBLIN)
+    assert emea.targets_for("low").business_hours and not emea.targets_for("normal").business_hours
+    assert emea.clock("normal", friday_evening).first_response_due == friday_evening + hours(48)
+    low_due = emea.clock("low", friday_evening).first_response_due
+    assert low_due is not None and low_due > friday_evening + hours(72)
+
+
+# --- the option: business hours -----------------------------------------------------------
+
+
 def test_high_priority_at_na_counts_business_hours_across_the_spring_change():
-    # Given a high ticket at the NA desk (08:00-20:00 New York) on Friday 2026-03-06 17:00 EST
-    clock = policy_for("na").clock("high", at(2026, 3, 6, 17, tz=NEW_YORK))
+    # Given a high ticket at the NA desk (08:00-20:00 New York) on Friday 2026-03-06 17:00 EST,
+    # with NA on business hours
+    clock = business_hours_policy("na").clock("high", at(2026, 3, 6, 17, tz=NEW_YORK))
 
     # Then 24 business hours are 3 on Friday, 12 on Monday and 9 on Tuesday (now EDT)
     assert clock.first_response_due == at(2026, 3, 10, 17, tz=NEW_YORK)
@@ -194,14 +223,14 @@ def test_high_priority_at_na_counts_business_hours_across_the_spring_change():
 
 def test_normal_priority_at_emea_skips_the_weekend():
     # Given a normal ticket at the EMEA desk (08:00-18:00 Dublin) on Wednesday 09:00
-    clock = policy_for("emea").clock("normal", at(2026, 2, 11, 9, tz=DUBLIN))
+    clock = business_hours_policy("emea").clock("normal", at(2026, 2, 11, 9, tz=DUBLIN))
     # Then 48 business hours: Wed 9, Thu 10, Fri 10, Mon 10, Tue 9 -> Tuesday 17:00
     assert clock.first_response_due == at(2026, 2, 17, 17, tz=DUBLIN)
 
 
 def test_low_priority_at_apac_skips_chinese_new_year():
     # Given a low ticket at the APAC desk (8 business hours a day) on Monday 2026-02-09 09:00
-    clock = policy_for("apac").clock("low", at(2026, 2, 9, 9, tz=SINGAPORE))
+    clock = business_hours_policy("apac").clock("low", at(2026, 2, 9, 9, tz=SINGAPORE))
     # Then 72 business hours are 9 working days; 17 and 18 February are holidays
     assert clock.first_response_due == at(2026, 2, 23, 18, tz=SINGAPORE)
 

@@ -97,7 +97,8 @@ class Eta(ViewModel):
 
 
 class Sla(ViewModel):
-    """Deadlines on the region's SLA clock (business hours per region; urgent runs 24x7). While
+    """Deadlines on the region's SLA clock (calendar hours, or business hours where the region's
+    policy opts a priority into them). While
     the ticket waits on the requester the clock is stopped: paused=true and the deadlines not
     yet reached are null."""
 

@@ -12,7 +12,7 @@ tests and the benchmark start in-process:
   worker on a timer.
 
 `stop()` undoes all of it: threads, servers, moto's state, os.environ, the cached clients and
-services, the log formatter, so a test process can go on with other tests afterwards.
+dependencies, the log formatter, so a test process can go on with other tests afterwards.
 """
 
 from __future__ import annotations
@@ -26,14 +26,13 @@ import socket
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.logging.formatter import BasePowertoolsFormatter
-
 from devstack.lambda_events import LambdaContext, scheduled_event
 from devstack.poller import QueuePoller
+from devstack.readable_logs import ReadableFormatter
 
 ROOT = Path(__file__).resolve().parent.parent
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
@@ -43,7 +42,6 @@ FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "te
 APP_LOGGER = "polyglot-desk"  # aws_lambda_powertools Logger(service="polyglot-desk") logs through it
 QUIET_LOGGERS = ("werkzeug", "moto")  # moto server's per-request lines
 # Stage names the workers log (`extra={"stage": ...}`) -> the short name a log line shows.
-SHORT_STAGE = {"detect_language": "detect", "translate_ticket": "translate", "route_ticket": "route"}
 THREAD_PREFIX = "devstack-"
 
 
@@ -72,83 +70,6 @@ def current_activity() -> str:
         return "other"
     activity = name[len(THREAD_PREFIX) :]
     return activity.rsplit("-", 1)[0] if activity[-1:].isdigit() else activity
-
-
-class ReadableFormatter(BasePowertoolsFormatter):
-    """One readable line per log call, instead of Powertools' JSON, for a terminal:
-
-        12:03:04.123 detect    01JABCD...  detected language=es confidence=1.00 source=text
-
-    Keys added with `logger.append_keys` are kept per thread: the local stack runs several
-    workers in one process, where Powertools' formatter would share them across threads.
-    """
-
-    _SHOWN = ("stage", "ticket_id", "correlation_id")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._local = threading.local()
-
-    def _keys(self) -> dict[str, Any]:
-        keys = getattr(self._local, "keys", None)
-        if keys is None:
-            keys = self._local.keys = {}
-        return keys
-
-    def append_keys(self, **additional_keys: Any) -> None:
-        self._keys().update(additional_keys)
-
-    def get_current_keys(self) -> dict[str, Any]:
-        return dict(self._keys())
-
-    def remove_keys(self, keys: Iterable[str]) -> None:
-        current = self._keys()
-        for key in keys:
-            current.pop(key, None)
-
-    def clear_state(self) -> None:
-        self._keys().clear()
-
-    def thread_safe_append_keys(self, **additional_keys: Any) -> None:
-        self.append_keys(**additional_keys)
-
-    def thread_safe_get_current_keys(self) -> dict[str, Any]:
-        return self.get_current_keys()
-
-    def thread_safe_remove_keys(self, keys: Iterable[str]) -> None:
-        self.remove_keys(keys)
-
-    def thread_safe_clear_keys(self) -> None:
-        self.clear_state()
-
-    def format(self, record: logging.LogRecord) -> str:
-        fields = {**self._keys(), **_extras(record)}
-        stage = str(fields.pop("stage", "") or _stage_of(record))
-        ticket_id = str(fields.pop("ticket_id", "") or "-")
-        fields.pop("correlation_id", None)
-        message = record.getMessage()
-        if str(fields.get("status", "")) and message.startswith(str(fields["status"])):
-            fields.pop("status")
-        details = " ".join(f"{key}={value}" for key, value in fields.items() if value not in (None, False))
-        clock = time.strftime("%H:%M:%S", time.localtime(record.created)) + f".{int(record.msecs):03d}"
-        level = "" if record.levelno < logging.WARNING else f"{record.levelname} "
-        line = f"{clock} {SHORT_STAGE.get(stage, stage):<9} {ticket_id:<26} {level}{message}"
-        if details:
-            line += f" [{details}]"
-        if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
-        return line
-
-
-_STANDARD_RECORD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
-
-
-def _extras(record: logging.LogRecord) -> dict[str, Any]:
-    return {key: value for key, value in record.__dict__.items() if key not in _STANDARD_RECORD}
-
-
-def _stage_of(record: logging.LogRecord) -> str:
-    return {"tickets": "intake", "sweeper": "sweeper", "escalation": "escalation"}.get(record.module, record.module)
 
 
 class LocalStack:

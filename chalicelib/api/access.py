@@ -73,8 +73,10 @@ def open_ticket(request: Request, ticket_id: str, deps: Dependencies) -> Reader:
     if token_matches(token, ticket.token_hash):
         return Reader(ticket, None)
     agent = agent_from_token(token, deps)
+    # An agent sees a ticket once it is on a desk they work: before routing it belongs to no
+    # region yet, and is nobody's to read or answer.
     region = ticket.routing.region if ticket.routing else None
-    if agent is not None and (region is None or agent.works(region)):
+    if agent is not None and agent.works(region):
         return Reader(ticket, agent)
     raise NotFound()
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.contract import ClockState
+from chalicelib.api.contract import ClockState, printable
 from chalicelib.api.http import HttpError, answers_errors, json_response, read_json_body
 from chalicelib.domain.clock import movable_clock
 from chalicelib.domain.ticket import parse_iso
@@ -38,9 +38,11 @@ def move_clock() -> Response:
         elif name == "reset" and value is True:
             movable_clock.reset()
         else:
-            raise HttpError(400, "invalid_body", "send one of advance_seconds, advance_hours, to, reset", name)
-    except (TypeError, ValueError) as error:
-        raise HttpError(400, "invalid_value", str(error), name) from None
+            raise HttpError(
+                400, "invalid_body", "send one of advance_seconds, advance_hours, to, reset", printable(name)
+            )
+    except (TypeError, ValueError, OverflowError) as error:
+        raise HttpError(400, "invalid_value", printable(str(error)), printable(name)) from None
     return json_response(200, _state())
 
 

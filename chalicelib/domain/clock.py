@@ -11,6 +11,9 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain.ticket import utc_now
 
+# Deadlines and escalations lie up to weeks after "now": the clock must leave room for them.
+MOST_AHEAD_OF_ANY_DEADLINE = timedelta(days=366)
+
 
 class MovableClock:
     """The real time plus an offset that only grows or resets; shared by every thread."""
@@ -30,7 +33,12 @@ class MovableClock:
         if by < timedelta(0):
             raise ValueError("the clock only moves forward: deadlines and audit events must stay in order")
         with self._lock:
-            self._offset += by
+            moved = self._offset + by
+            try:
+                utc_now() + moved + MOST_AHEAD_OF_ANY_DEADLINE
+            except OverflowError:
+                raise ValueError("that is past the last date the clock can show") from None
+            self._offset = moved
         return self()
 
     def move_to(self, moment: datetime) -> datetime:

@@ -15,7 +15,7 @@ from chalicelib.api.contract.answers import (
     TicketCreated,
 )
 from chalicelib.api.contract.base import REF_TEMPLATE, SchemaGenerator, component_schemas
-from chalicelib.api.contract.errors import Error, ValidationError
+from chalicelib.api.contract.errors import Error, ValidationError, printable
 from chalicelib.api.contract.messages import AgentMessage, RequesterMessage
 from chalicelib.api.contract.requests import (
     MAX_BODY_BYTES,
@@ -58,5 +58,6 @@ __all__ = [
     "parse_desk_note",
     "parse_message_text",
     "parse_new_ticket",
+    "printable",
     "ticket_view",
 ]

@@ -90,10 +90,32 @@ def refuse(code: str, message: str, at: str | None = None) -> PydanticCustomErro
 
 def validated(model: type[Model], data: Any) -> Model:
     """`data` as `model`, or the contract's ValidationError for its first error."""
+    unwritable = _unwritable_name(data)
+    if unwritable is not None:
+        # No field of ours has such a name; pydantic would refuse the whole body without one.
+        path = field_path(unwritable)
+        raise ValidationError("unknown_field", f"unknown field {path}", path)
     try:
         return model.model_validate(data)
     except PydanticValidationError as error:
         raise contract_error(error.errors()) from None
+
+
+def _unwritable_name(data: Any, at: Loc = ()) -> Loc | None:
+    """Where the body uses a name that cannot be written as UTF-8 text (half an emoji)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if any("\ud800" <= char <= "\udfff" for char in key):
+                return (*at, key)
+            found = _unwritable_name(value, (*at, key))
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            found = _unwritable_name(item, (*at, index))
+            if found is not None:
+                return found
+    return None
 
 
 def contract_error(errors: Sequence[ErrorDetails]) -> ValidationError:
@@ -150,8 +172,20 @@ def _translated(loc: Loc, error: ErrorDetails) -> ValidationError:
 
 
 def field_path(loc: Loc) -> str:
-    """("evidence", 0, "kind") -> "evidence[0].kind"."""
+    """("evidence", 0, "kind") -> "evidence[0].kind"; names the client chose come back printable."""
     path = ""
     for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else part)
+        path += f"[{part}]" if isinstance(part, int) else (f".{printable(part)}" if path else printable(part))
     return path
+
+
+MAX_ECHOED_NAME = 64
+
+
+def printable(text: str) -> str:
+    """A client's text safe to echo in an error: control characters and lone surrogates (which
+    cannot be written as UTF-8) escaped as \\uXXXX, at most 64 characters."""
+    escaped = "".join(
+        char if char.isprintable() and not "\ud800" <= char <= "\udfff" else f"\\u{ord(char):04x}" for char in text
+    )
+    return escaped if len(escaped) <= MAX_ECHOED_NAME else escaped[: MAX_ECHOED_NAME - 1] + "…"

@@ -224,7 +224,7 @@ def _required_text(value: Any) -> Any:
 def _language(value: Any) -> Any:
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) != 2 or not value.isalpha():
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value):
         raise refuse("invalid_language", "{field} must be an ISO 639-1 code such as es")
     return value.lower()
 
@@ -255,6 +255,7 @@ def parse_message_text(body: Any) -> tuple[str, str | None]:
 def _note(value: Any) -> Any:
     if value is not None and (not isinstance(value, str) or len(value) > MAX_NOTE):
         raise refuse("invalid_note", f"{{field}} must be a string of at most {MAX_NOTE} characters")
+    _characters(value)  # a note goes into the audit trail, stored as UTF-8 like any text
     return value
 
 

@@ -43,6 +43,7 @@ APP_LOGGER = "polyglot-desk"  # aws_lambda_powertools Logger(service="polyglot-d
 QUIET_LOGGERS = ("werkzeug", "moto")  # moto server's per-request lines
 # Stage names the workers log (`extra={"stage": ...}`) -> the short name a log line shows.
 THREAD_PREFIX = "devstack-"
+LISTEN_BACKLOG = 128
 
 
 def stage_environment(stage: str = STAGE, config_path: Path = CHALICE_CONFIG) -> dict[str, str]:
@@ -367,6 +368,8 @@ class LocalStack:
             default_params={"project_dir": str(ROOT), "autogen_policy": False},
         )
         server = create_local_server(app_obj, config, self.host, self.port)
+        # http.server listens with a backlog of 5: a burst of clients would see connection resets.
+        server.server.socket.listen(LISTEN_BACKLOG)
 
         class QuietRequestHandler(ChaliceRequestHandler):
             """chalice.local's handler without its per-request stderr line; names its thread."""

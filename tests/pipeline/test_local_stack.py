@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -123,3 +124,25 @@ def test_a_wrong_token_gets_the_same_404_as_an_unknown_ticket(stack: LocalStack)
     unknown = call("GET", f"{stack.base_url}/tickets/01ARZ3NDEKTSV4RRFFQ69G5FAV", token=created["access_token"])
     assert wrong == unknown
     assert wrong[0] == 404
+
+
+def test_64_clients_connecting_at_once_are_all_answered(stack: LocalStack) -> None:
+    # Given 64 clients that open their connections in the same instant
+    start = threading.Barrier(64)
+    answers: list[int | str] = []
+
+    def one_client() -> None:
+        start.wait()
+        try:
+            answers.append(call("GET", f"{stack.base_url}/health")[0])
+        except OSError as error:  # a reset connection, a refused one
+            answers.append(type(error).__name__)
+
+    threads = [threading.Thread(target=one_client) for _ in range(64)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # Then every one of them gets its answer (the listen backlog is not http.server's 5)
+    assert sorted(map(str, answers)) == ["200"] * 64

@@ -16,6 +16,8 @@ from chalicelib.domain.ids import is_ticket_id, token_matches
 from chalicelib.domain.ticket import Ticket, utc_now
 
 access_api = Blueprint(__name__)
+# Compared against when no ticket has the id: no token hashes to it.
+UNKNOWN_TICKET_TOKEN_HASH = "0" * 64
 
 
 class NotFound(HttpError):
@@ -69,6 +71,9 @@ def open_ticket(request: Request, ticket_id: str, deps: Dependencies) -> Reader:
         raise NotFound()
     ticket = deps.tickets.get(ticket_id)
     if ticket is None:
+        # The same work as for a ticket that exists, so that timing does not tell them apart.
+        token_matches(token, UNKNOWN_TICKET_TOKEN_HASH)
+        agent_from_token(token, deps)
         raise NotFound()
     if token_matches(token, ticket.token_hash):
         return Reader(ticket, None)

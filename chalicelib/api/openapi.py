@@ -71,10 +71,15 @@ def refused(description: str) -> Answer:
 
 TICKET_ID = Parameter("ticket_id", "path", str, required=True)
 REGION = Parameter("region", "path", Region, required=True)
-NO_AGENT = Answer("No valid agent token (API Gateway's authorizer answers)")
+NO_AGENT = Answer("No Authorization header (API Gateway's authorizer answers)")
+NOT_AN_AGENT = Answer("A token that is not a valid agent token, e.g. a requester's (the authorizer denies it)")
+TOO_LARGE = refused("Body over 64 KiB; nothing was stored")
 DESK_CHANGED = {
     "200": Answer("The ticket after the change", AgentTicket),
+    "400": refused("A body that is not JSON, or an invalid note; nothing changed"),
     "401": NO_AGENT,
+    "403": NOT_AN_AGENT,
+    "413": TOO_LARGE,
     "404": refused("Unknown ticket, or a ticket of another region"),
     "409": refused("invalid_transition (not allowed from this state) or conflict (changed meanwhile)"),
 }
@@ -103,7 +108,7 @@ OPERATIONS: tuple[Operation, ...] = (
         {
             "201": Answer("Stored; processing continues asynchronously", TicketCreated),
             "400": refused("Invalid body; nothing was stored"),
-            "413": refused("Body over 64 KiB; nothing was stored"),
+            "413": TOO_LARGE,
             "415": Answer("Content-Type is not application/json (or form/text carrying JSON)"),
             "422": refused("Idempotency-Key reused with a different body"),
         },
@@ -140,6 +145,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "201": Answer("Stored", MessageAccepted),
             "400": refused("Invalid body; nothing stored"),
             "404": refused("Unknown ticket or wrong token"),
+            "413": TOO_LARGE,
         },
         request=NewMessage,
         security=("accessToken",),
@@ -155,7 +161,9 @@ OPERATIONS: tuple[Operation, ...] = (
             "201": Answer("Stored", MessageAccepted),
             "400": refused("Invalid body; nothing stored"),
             "401": NO_AGENT,
-            "404": refused("Unknown ticket, or a ticket of another region"),
+            "403": NOT_AN_AGENT,
+            "404": refused("Unknown ticket, a ticket of another region, or one not on a desk yet"),
+            "413": TOO_LARGE,
         },
         request=NewMessage,
         security=("agentToken",),
@@ -170,6 +178,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "200": Answer("Up to 50 tickets", DeskList),
             "400": refused("Unknown state"),
             "401": NO_AGENT,
+            "403": NOT_AN_AGENT,
             "404": refused("A region the agent does not work"),
         },
         security=("agentToken",),
@@ -185,6 +194,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "200": Answer("The claimed ticket", AgentTicket),
             "204": Answer("Nothing open in the region"),
             "401": NO_AGENT,
+            "403": NOT_AN_AGENT,
             "404": refused("A region the agent does not work"),
         },
         security=("agentToken",),

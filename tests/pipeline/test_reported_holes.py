@@ -131,3 +131,58 @@ def test_the_dev_clock_refuses_to_move_past_the_last_date_it_can_show(api, body)
     assert status == 400 and answer["error"]["code"] == "invalid_value"
     # And the clock still works
     assert send(api, "get", "/dev/clock", b"")[0] == 200
+
+
+# --- answers the document did not list ----------------------------------------------------
+
+AGENT_ROUTES = [
+    ("post", "/tickets/{id}/replies", b'{"text": "hi"}'),
+    ("post", "/tickets/{id}/resolve", b""),
+    ("get", "/desk/emea/tickets", None),
+    ("post", "/desk/emea/claim", b""),
+]
+
+
+def documented(api: Any, method: str, path: str) -> set[str]:
+    document = json.loads(api.http.get("/openapi.json").body)
+    template = path.replace("{id}", "{ticket_id}").replace("/emea/", "/{region}/")
+    return set(document["paths"][template][method]["responses"])
+
+
+@pytest.mark.parametrize(("method", "path", "body"), AGENT_ROUTES)
+def test_an_agent_route_refuses_a_requesters_token_as_documented(api, method, path, body):
+    # Given a requester's own access token
+    created = create_ticket(api, GERMAN)
+    concrete = path.replace("{id}", created["ticket_id"])
+
+    # When it is used on an agent route, and when no token is sent at all
+    headers = {"Authorization": f"Bearer {created['access_token']}", "Content-Type": "application/json"}
+    denied = getattr(api.http, method)(concrete, headers=headers, **({"body": body} if body is not None else {}))
+    anonymous = getattr(api.http, method)(concrete, headers={"Content-Type": "application/json"})
+
+    # Then the authorizer answers 403 and 401, and the document lists both for that route
+    assert (denied.status_code, anonymous.status_code) == (403, 401)
+    assert {"401", "403"} <= documented(api, method, path)
+
+
+@pytest.mark.parametrize(
+    ("path", "token_of"), [("/tickets/{id}/messages", "requester"), ("/tickets/{id}/replies", "agent")]
+)
+def test_an_oversized_message_is_a_documented_413(api, pipeline, path, token_of):
+    created = create_ticket(api, GERMAN)
+    pipeline.drain()
+    token = created["access_token"] if token_of == "requester" else agent_token(("emea",))
+    huge = json.dumps({"text": "a" * 70_000}).encode()
+
+    status, body = send(api, "post", path.replace("{id}", created["ticket_id"]), huge, token)
+
+    assert status == 413 and body["error"]["code"] == "payload_too_large"
+    assert "413" in documented(api, "post", path)
+
+
+def test_a_desk_change_with_a_body_that_is_not_json_is_a_documented_400(api, pipeline):
+    created = create_ticket(api, GERMAN)
+    pipeline.drain()
+    status, body = send(api, "post", f"/tickets/{created['ticket_id']}/resolve", b"{note", agent_token(("emea",)))
+    assert status == 400 and body["error"]["code"] == "invalid_json"
+    assert "400" in documented(api, "post", "/tickets/{id}/resolve")

@@ -1,7 +1,7 @@
 """The store's ports, one per aggregate, and the index projections over them.
 
 Each port is small (a handful of methods); `adapters/dynamodb/` implements them on one table and
-`adapters/in_memory.py` in dictionaries, and `tests/contract/` runs one suite against both so the
+`adapters/in_memory/` in dictionaries, and `tests/contract/` runs one suite against both so the
 two cannot drift. Where a ticket appears in an index is decided by `domain/projections.py`, not by
 an adapter.
 """

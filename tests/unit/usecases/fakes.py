@@ -1,5 +1,5 @@
 """The fakes the use cases run on in these tests, in one place: the clock, the publisher, and
-the in-memory desk (every store port on `adapters/in_memory.py`) wired by the composition root.
+the in-memory desk (every store port in `adapters/in_memory/`) wired by the composition root.
 
 Detector, translator and translation cache are the unit suite's own fakes, imported rather than
 copied; tickets come from `tests/integration/builders.py`.

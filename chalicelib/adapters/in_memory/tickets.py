@@ -77,8 +77,14 @@ class InMemoryDatabase:
     idempotency: dict[str, tuple[IdempotencyRecord, int]] = field(default_factory=dict)
     response_times: dict[str, list[tuple[str, float, int]]] = field(default_factory=dict)
     translations: dict[str, tuple[str, float]] = field(default_factory=dict)
+    # The stores added later (notifications, incidents, metrics...) keep their dictionaries here,
+    # one per store, by name: `database.table("incidents")`.
+    tables: dict[str, dict[Any, Any]] = field(default_factory=dict)
     # Conditional writes check and write under one lock, as DynamoDB does per item.
     lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def table(self, name: str) -> dict[Any, Any]:
+        return self.tables.setdefault(name, {})
 
     def put_ticket(self, ticket: Ticket, awaiting_notification: bool) -> None:
         projection = project_ticket(ticket, awaiting_notification)
@@ -99,12 +105,12 @@ class InMemoryDatabase:
         )
 
 
-class _Repository:
+class InMemoryRepository:
     def __init__(self, database: InMemoryDatabase) -> None:
         self.db = database
 
 
-class InMemoryTickets(_Repository):
+class InMemoryTickets(InMemoryRepository):
     def create(self, ticket: Ticket, idempotency: IdempotencyClaim | None = None) -> None:
         with self.db.lock:
             if ticket.ticket_id in self.db.tickets:
@@ -143,7 +149,7 @@ class InMemoryTickets(_Repository):
             self.db.put_ticket(after, awaiting_notification=False)
 
 
-class InMemoryIdempotency(_Repository):
+class InMemoryIdempotency(InMemoryRepository):
     def get(self, key_hash: str) -> IdempotencyRecord | None:
         found = self.db.idempotency.get(key_hash)
         if found is None or found[1] < time.time():
@@ -151,7 +157,7 @@ class InMemoryIdempotency(_Repository):
         return found[0]
 
 
-class InMemoryMessages(_Repository):
+class InMemoryMessages(InMemoryRepository):
     def add(self, message: Message) -> None:
         with self.db.lock:
             if (message.ticket_id, message.message_id) in self.db.messages:
@@ -174,7 +180,7 @@ class InMemoryMessages(_Repository):
         return [self.db.messages[key].message for key in keys]
 
 
-class InMemoryResponseTimes(_Repository):
+class InMemoryResponseTimes(InMemoryRepository):
     def add_first_response(self, region: str, ticket_id: str, minutes: float, at: datetime) -> None:
         with self.db.lock:
             samples = self.db.response_times.setdefault(region, [])
@@ -187,7 +193,7 @@ class InMemoryResponseTimes(_Repository):
         return [minutes for _, minutes, expires in newest if expires >= now]
 
 
-class InMemoryWorkLists(_Repository):
+class InMemoryWorkLists(InMemoryRepository):
     def _entries(self, region: str, state: DeskState) -> list[tuple[str, str]]:
         return sorted(
             (stored.projection_sort_key or "", ticket_id)
@@ -208,7 +214,7 @@ class InMemoryWorkLists(_Repository):
         return min(ahead, BACKLOG_COUNT_CAP)
 
 
-class InMemorySweepIndex(_Repository):
+class InMemorySweepIndex(InMemoryRepository):
     def stuck(self, kind: str, older_than: datetime, limit: int) -> list[StuckTicket]:
         cutoff = iso(older_than)
         found: list[StuckTicket] = []
@@ -266,7 +272,7 @@ class InMemorySweepIndex(_Repository):
             stored.sweep = _SweepEntry(SWEEP_RETRANSLATE, iso(now)) if then_retranslate else None
 
 
-class InMemoryEscalationIndex(_Repository):
+class InMemoryEscalationIndex(InMemoryRepository):
     def due(self, now: datetime, limit: int) -> list[str]:
         cutoff = iso(now)
         due = sorted(
@@ -277,7 +283,7 @@ class InMemoryEscalationIndex(_Repository):
         return [ticket_id for _, ticket_id in due[:limit]]
 
 
-class InMemoryTranslationCache(_Repository):
+class InMemoryTranslationCache(InMemoryRepository):
     """domain/translation.TranslationCache: masked text's translations, for 90 days."""
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]:

@@ -1,0 +1,31 @@
+"""The store's ports in dictionaries: for unit tests of the use cases, and anything that wants a
+desk without AWS. One `InMemoryDatabase` is shared by its repositories, as one table is by the
+DynamoDB ones; the contract suite (`tests/contract/`) holds both implementations to the same
+behaviour. One module per group of aggregates; every repository is re-exported here.
+"""
+
+from chalicelib.adapters.in_memory.tickets import (
+    InMemoryDatabase,
+    InMemoryEscalationIndex,
+    InMemoryIdempotency,
+    InMemoryMessages,
+    InMemoryRepository,
+    InMemoryResponseTimes,
+    InMemorySweepIndex,
+    InMemoryTickets,
+    InMemoryTranslationCache,
+    InMemoryWorkLists,
+)
+
+__all__ = [
+    "InMemoryDatabase",
+    "InMemoryEscalationIndex",
+    "InMemoryIdempotency",
+    "InMemoryMessages",
+    "InMemoryRepository",
+    "InMemoryResponseTimes",
+    "InMemorySweepIndex",
+    "InMemoryTickets",
+    "InMemoryTranslationCache",
+    "InMemoryWorkLists",
+]

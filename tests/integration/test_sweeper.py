@@ -105,9 +105,7 @@ def test_a_ticket_is_given_up_after_the_attempt_limit_and_never_resent_again(dep
 
 
 @pytest.mark.parametrize("max_attempts", [1, 3])
-def test_a_stuck_ticket_is_resent_sweep_max_attempts_times_before_it_is_given_up(
-    deps: Dependencies, max_attempts: int
-):
+def test_a_stuck_ticket_is_resent_sweep_max_attempts_times_before_it_is_given_up(deps: Dependencies, max_attempts: int):
     # Given a ticket nobody ever picks up, and SWEEP_MAX_ATTEMPTS set
     override_dependencies(settings=replace(deps.settings, sweep_max_attempts=max_attempts))
     stored_but_never_sent(deps)

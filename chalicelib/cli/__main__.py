@@ -11,9 +11,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from chalicelib.cli import agent_token, detect
+from chalicelib.cli import agent_token, detect, templates
 
-COMMANDS: tuple[ModuleType, ...] = (detect, agent_token)
+COMMANDS: tuple[ModuleType, ...] = (detect, agent_token, templates)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,10 +6,15 @@ from chalicelib.api.access import access_api
 from chalicelib.api.conversation import conversation_api
 from chalicelib.api.desk import desk_api
 from chalicelib.api.dev_clock import dev_clock_api
+from chalicelib.api.dev_outbox import dev_outbox_api
+from chalicelib.api.incidents import incidents_api
 from chalicelib.api.meta import meta_api
+from chalicelib.api.metrics import metrics_api
 from chalicelib.api.tickets import tickets_api
 from chalicelib.settings import get_settings
 from chalicelib.workers.escalation import escalations
+from chalicelib.workers.incidents import incident_workers
+from chalicelib.workers.notify import notify_worker
 from chalicelib.workers.pipeline import pipeline_workers
 from chalicelib.workers.sweeper import sweeper
 
@@ -19,8 +24,13 @@ app.register_blueprint(access_api)
 app.register_blueprint(tickets_api)
 app.register_blueprint(conversation_api)
 app.register_blueprint(desk_api)
+app.register_blueprint(metrics_api)
+app.register_blueprint(incidents_api)
 app.register_blueprint(pipeline_workers)
 app.register_blueprint(sweeper)
 app.register_blueprint(escalations)
+app.register_blueprint(notify_worker)
+app.register_blueprint(incident_workers)
 if get_settings().movable_clock:  # the local stage only: deployed stages never have /dev/clock
     app.register_blueprint(dev_clock_api)
+    app.register_blueprint(dev_outbox_api)

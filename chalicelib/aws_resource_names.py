@@ -16,6 +16,10 @@ DETECT = "detect"
 TRANSLATE = "translate"
 ROUTE = "route"
 PIPELINE_QUEUES: tuple[str, ...] = (DETECT, TRANSLATE, ROUTE)
+# Notifications to requesters, consumed by the notify worker.
+NOTIFY = "notify"
+# Incident updates to fan out to linked tickets, a page per message (the fan-out worker).
+INCIDENTS = "incidents"
 
 
 def table_name(stage: str) -> str:
@@ -53,4 +57,4 @@ def escalation_roles() -> tuple[str, ...]:
 
 
 def all_queue_roles() -> tuple[str, ...]:
-    return PIPELINE_QUEUES + desk_roles() + escalation_roles()
+    return (*PIPELINE_QUEUES, NOTIFY, INCIDENTS, *desk_roles(), *escalation_roles())

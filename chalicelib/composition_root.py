@@ -9,13 +9,15 @@ in-memory store.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
 from chalicelib import aws_resource_names
+from chalicelib.composition.incidents import IncidentDesk
+from chalicelib.composition.talking_back import TalkingBack
 from chalicelib.domain import stages
 from chalicelib.domain.messages import MESSAGE_ADDED, RETRANSLATE, ClaimCheck
 from chalicelib.domain.ports import Clock, Detector, Publisher, Translator
@@ -24,10 +26,12 @@ from chalicelib.domain.repositories import (
     IdempotencyRepository,
     MessageRepository,
     ResponseTimes,
+    SupportMetrics,
     SweepIndex,
     TicketRepository,
     WorkLists,
 )
+from chalicelib.domain.support_metrics import CounterChange
 from chalicelib.domain.ticket import Status, Ticket, utc_now
 from chalicelib.domain.translation import TextTranslator, TranslationCache
 from chalicelib.settings import Settings, get_settings
@@ -38,6 +42,7 @@ from chalicelib.usecases.later_translations import RetranslateTicket, TranslateM
 from chalicelib.usecases.pipeline_stage import ClaimCheckAddresser, RunStage, Stage
 from chalicelib.usecases.read_ticket import ReadTicket
 from chalicelib.usecases.submit_ticket import SubmitTicket
+from chalicelib.usecases.support_metrics import ReadSupportMetrics
 from chalicelib.usecases.sweep import Sweep
 
 T = TypeVar("T")
@@ -45,7 +50,7 @@ STORE_PARTS = ("tickets", "idempotency", "messages", "response_times", "work_lis
 
 
 @dataclass
-class Dependencies:
+class Dependencies(TalkingBack, IncidentDesk):
     settings: Settings
     clock: Clock = utc_now
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -68,6 +73,10 @@ class Dependencies:
             "sweep_index": in_memory.InMemorySweepIndex(database),
             "escalation_index": in_memory.InMemoryEscalationIndex(database),
             "translation_cache": in_memory.InMemoryTranslationCache(database),
+            "support_metrics": in_memory.InMemorySupportMetrics(database),
+            "notifications": in_memory.InMemoryNotifications(database),
+            "surveys": in_memory.InMemorySurveys(database),
+            "incidents": in_memory.InMemoryIncidents(database),
         }
         return cls(settings=settings, clock=clock, overrides={**store, **overrides})
 
@@ -77,7 +86,10 @@ class Dependencies:
     def tickets(self) -> TicketRepository:
         from chalicelib.adapters.dynamodb.tickets import DynamoDBTickets
 
-        return self._built("tickets", lambda: DynamoDBTickets(self.settings.table_name))
+        # Each ticket write also counts the support metrics; what it counted goes out as EMF.
+        return self._built(
+            "tickets", lambda: DynamoDBTickets(self.settings.table_name, on_counted=self.emit_support_metrics)
+        )
 
     @cached_property
     def idempotency(self) -> IdempotencyRepository:
@@ -177,7 +189,16 @@ class Dependencies:
 
     @cached_property
     def read_ticket(self) -> ReadTicket:
-        return ReadTicket(self.messages, self.work_lists, self.response_times, self.clock)
+        return ReadTicket(
+            self.messages,
+            self.work_lists,
+            self.response_times,
+            self.clock,
+            self.notifications,
+            self.surveys,
+            self.incidents,
+            self.settings.pivot_language,
+        )
 
     @cached_property
     def add_message(self) -> AddMessage:
@@ -201,7 +222,7 @@ class Dependencies:
 
     @cached_property
     def change_desk_state(self) -> ChangeDeskState:
-        return ChangeDeskState(self.tickets, self.clock)
+        return ChangeDeskState(self.tickets, self.clock, announce=self.announce_desk_change)
 
     @cached_property
     def address_claim_check(self) -> ClaimCheckAddresser:
@@ -222,6 +243,7 @@ class Dependencies:
             self.settings.sweep_after_seconds,
             self.settings.sweep_max_attempts,
             translation_configured=bool(self.translators),
+            on_arrival=self.acknowledge,
         )
 
     @cached_property
@@ -237,8 +259,31 @@ class Dependencies:
     @cached_property
     def translate_message(self) -> TranslateMessage:
         return TranslateMessage(
-            self.tickets, self.messages, self.detector, self.text_translator, self.count_translation
+            self.tickets,
+            self.messages,
+            self.detector,
+            self.text_translator,
+            self.count_translation,
+            on_translated=self.announce_reply,
         )
+
+    # --- support metrics -------------------------------------------------------------------
+
+    @cached_property
+    def support_metrics(self) -> SupportMetrics:
+        from chalicelib.adapters.dynamodb.support_metrics import DynamoDBSupportMetrics
+
+        return self._built("support_metrics", lambda: DynamoDBSupportMetrics(self.settings.table_name))
+
+    @cached_property
+    def read_support_metrics(self) -> ReadSupportMetrics:
+        return ReadSupportMetrics(self.support_metrics)
+
+    @staticmethod
+    def emit_support_metrics(changes: Sequence[CounterChange]) -> None:
+        from chalicelib.adapters.metrics import emit_support_metrics
+
+        emit_support_metrics(changes)
 
     # --- the pipeline's stage table --------------------------------------------------------
 
@@ -267,7 +312,9 @@ class Dependencies:
         return {
             "detect_language": Stage("detect_language", Status.RECEIVED, detect),
             "translate_ticket": Stage("translate_ticket", Status.DETECTED, translate, followups=later),
-            "route_ticket": Stage("route_ticket", Status.TRANSLATED, route),
+            "route_ticket": Stage(
+                "route_ticket", Status.TRANSLATED, route, on_arrival=lambda ticket: self.acknowledge(ticket)
+            ),
         }
 
 

@@ -158,6 +158,45 @@ def _translator_settings(env: Mapping[str, str], stage: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class NotificationSettings:
+    """Where notifications go. E-mail needs a sender SES may send from; the webhook a URL and a
+    key to sign with. Without either, notifications are not requested at all."""
+
+    email_from: str | None = None  # NOTIFY_EMAIL_FROM: a verified SES identity
+    webhook_url: str | None = None  # NOTIFY_WEBHOOK_URL: the platform's receiver
+    webhook_secret: SecretSetting | None = None  # NOTIFY_WEBHOOK_SECRET (or _SSM_PARAMETER / _SECRET_ID)
+    webhook_timeout_seconds: float = 5.0
+    # Links in messages: `<base>/tickets/<id>` (PUBLIC_BASE_URL, the requester-facing host).
+    public_base_url: str = "http://127.0.0.1:8000"
+    # The satisfaction survey goes out this long after a resolution that still holds.
+    csat_delay_seconds: float = 24 * 3600.0
+
+    @property
+    def channels_configured(self) -> bool:
+        return self.email_from is not None or self.webhook_url is not None
+
+
+def _notification_settings(env: Mapping[str, str], stage: str) -> NotificationSettings:
+    webhook_url = _url(env, "NOTIFY_WEBHOOK_URL")
+    secret = _secret(env, "NOTIFY_WEBHOOK_SECRET", stage)
+    if webhook_url is not None and secret is None:
+        raise SettingsError(
+            "NOTIFY_WEBHOOK_URL needs NOTIFY_WEBHOOK_SECRET (or its _SSM_PARAMETER / _SECRET_ID) to sign with"
+        )
+    sender = (env.get("NOTIFY_EMAIL_FROM") or "").strip() or None
+    if sender is not None and ("@" not in sender or any(char in sender for char in "\r\n<>,;")):
+        raise SettingsError(f"NOTIFY_EMAIL_FROM must be one plain e-mail address, got {sender!r}")
+    return NotificationSettings(
+        email_from=sender,
+        webhook_url=webhook_url,
+        webhook_secret=secret,
+        webhook_timeout_seconds=_number(env, "NOTIFY_WEBHOOK_TIMEOUT_SECONDS", 5.0, 0.1),
+        public_base_url=(_url(env, "PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        csat_delay_seconds=_number(env, "CSAT_DELAY_HOURS", 24.0, 0.0) * 3600,
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     stage: str
     table_name: str
@@ -194,6 +233,7 @@ class Settings:
     agent_token_secret: SecretSetting | None = None
     # The local stage's clock can be moved forward through /dev/clock (never inside Lambda).
     movable_clock: bool = False
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
 
     def queue_name(self, role: str) -> str:
         return aws_resource_names.queue_name(self.stage, role)
@@ -221,6 +261,7 @@ class Settings:
             idempotency_ttl_seconds=int(_number(env, "IDEMPOTENCY_TTL_HOURS", 24, 1) * 3600),
             agent_token_secret=_secret(env, "AGENT_TOKEN_SECRET", stage),
             movable_clock=_movable_clock(env),
+            notifications=_notification_settings(env, stage),
         )
 
 

@@ -165,6 +165,7 @@ class LocalStack:
             from infra.stack import resources_template
 
             created = create_resources(resources_template(self.stage), client("dynamodb"), client("sqs"))
+            self._verify_sender()
             self.queue_names = {
                 name.removeprefix(aws_resource_names.queue_name(self.stage, "")): name
                 for name in created.values()
@@ -333,6 +334,15 @@ class LocalStack:
         self._moto = None
         self.moto_endpoint = None
 
+    def _verify_sender(self) -> None:
+        """SES (moto's too) sends only from a verified identity: verify the local sender."""
+        from chalicelib.adapters.aws import client
+        from chalicelib.settings import get_settings
+
+        sender = get_settings().notifications.email_from
+        if sender is not None:
+            client("ses").verify_email_identity(EmailAddress=sender)
+
     # --- the app ------------------------------------------------------------------------
 
     def _import_app(self) -> None:
@@ -391,12 +401,14 @@ class LocalStack:
     def _start_workers(self) -> None:
         from chalicelib import aws_resource_names
         from chalicelib.adapters.aws import client
-        from chalicelib.workers import escalation, pipeline, sweeper
+        from chalicelib.workers import escalation, incidents, notify, pipeline, sweeper
 
         handlers = {
             aws_resource_names.DETECT: (pipeline.detect_language, "detect_language"),
             aws_resource_names.TRANSLATE: (pipeline.translate_ticket, "translate_ticket"),
             aws_resource_names.ROUTE: (pipeline.route_ticket, "route_ticket"),
+            aws_resource_names.NOTIFY: (notify.deliver_notifications, "deliver_notifications"),
+            aws_resource_names.INCIDENTS: (incidents.fan_out_incident_updates, "fan_out_incident_updates"),
         }
         batch_size = self.batch_size_used = self.batch_size or pipeline.BATCH_SIZE
         sqs = client("sqs")

@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib import aws_resource_names
 from chalicelib.settings import secret_name_prefix, ssm_parameter_prefix
+from infra.dashboard import dashboard_resource
 
 ROOT = Path(__file__).resolve().parent.parent
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
@@ -26,6 +27,8 @@ CONSUMERS = {
     aws_resource_names.DETECT: "detect_language",
     aws_resource_names.TRANSLATE: "translate_ticket",
     aws_resource_names.ROUTE: "route_ticket",
+    aws_resource_names.NOTIFY: "deliver_notifications",
+    aws_resource_names.INCIDENTS: "fan_out_incident_updates",
 }
 # Desk and escalation queues are read by agents' tools, not Lambda: give a reader 5 minutes per message.
 DESK_VISIBILITY_SECONDS = 300
@@ -37,6 +40,8 @@ FUNCTIONS = (
     "route_ticket",
     "sweep_stuck_tickets",
     "escalate_overdue_tickets",
+    "deliver_notifications",
+    "fan_out_incident_updates",
 )
 
 
@@ -171,9 +176,11 @@ def merge_template(stage: str) -> dict[str, Any]:
     """What `chalice package --merge-template` adds to Chalice's SAM output.
 
     Besides the resources: partial batch responses on every SQS event source (Chalice cannot
-    set FunctionResponseTypes itself) and a dependency of each worker on its queue.
+    set FunctionResponseTypes itself), a dependency of each worker on its queue, and the support
+    dashboard (CloudWatch; deployed stacks only, infra/dashboard.py).
     """
     template = resources_template(stage)
+    template["Resources"]["SupportDashboard"] = dashboard_resource(stage)
     for role, function in CONSUMERS.items():
         logical_function = _chalice_logical_id(function)
         template["Resources"][logical_function] = {
@@ -216,16 +223,31 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
             # BatchGetItem: the desk's work lists and claim candidates.
             {
                 "Effect": "Allow",
-                "Action": ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
+                # UpdateItem: the support metrics' counters, in the transaction of a desk change.
+                # DeleteItem, BatchWriteItem: linking and unlinking tickets to incidents.
+                "Action": [
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:Query",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:BatchWriteItem",
+                ],
                 "Resource": table,
             },
             # The desk's work lists and the ETA's count of open tickets ahead.
             {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": f"{table}/index/by_region"},
-            # detect: new tickets; translate: new messages and replies
+            # detect: new tickets; translate: new messages and replies; notify: waiting, resolved
             {
                 "Effect": "Allow",
                 "Action": send,
-                "Resource": [queue(aws_resource_names.DETECT), queue(aws_resource_names.TRANSLATE)],
+                "Resource": [
+                    queue(aws_resource_names.DETECT),
+                    queue(aws_resource_names.TRANSLATE),
+                    queue(aws_resource_names.NOTIFY),
+                    queue(aws_resource_names.INCIDENTS),  # an incident update's fan-out
+                ],
             },
             *secret_statements(stage),  # the agent token key
         ]
@@ -238,31 +260,82 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
             aws_resource_names.TRANSLATE: [aws_resource_names.ROUTE],
             aws_resource_names.ROUTE: [aws_resource_names.desk_role(region) for region in aws_resource_names.REGIONS],
         }[role]
-        write = ["dynamodb:PutItem"] + (["dynamodb:UpdateItem"] if role == aws_resource_names.ROUTE else [])
+        # UpdateItem: the support metrics' counters, in the transaction of a ticket write that
+        # moves them (the projection decides which do, not the worker); route: the outbox too.
+        write = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+        # translate: a translated reply is announced; route: the acknowledgement goes out.
+        if role in (aws_resource_names.TRANSLATE, aws_resource_names.ROUTE):
+            next_roles = [*next_roles, aws_resource_names.NOTIFY]
         statements += [
             {"Effect": "Allow", "Action": read_ticket + write, "Resource": table},
             {"Effect": "Allow", "Action": consume, "Resource": queue(role)},
             {"Effect": "Allow", "Action": send, "Resource": [queue(next_role) for next_role in next_roles]},
         ]
+        if role == aws_resource_names.ROUTE:
+            statements += acknowledgement_statements(table)
         if role == aws_resource_names.TRANSLATE:
             statements += translation_statements(stage)
     elif function == "sweep_stuck_tickets":
         statements += [
             {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": f"{table}/index/by_pipeline_stage"},
-            {"Effect": "Allow", "Action": ["dynamodb:UpdateItem", "dynamodb:GetItem"], "Resource": table},
+            # PutItem: a notification's next attempt, the acknowledgement of a routed ticket, a
+            # survey asked; BatchGetItem: the notifications and surveys the index says are due.
+            {
+                "Effect": "Allow",
+                "Action": ["dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:BatchGetItem"],
+                "Resource": table,
+            },
             {
                 "Effect": "Allow",
                 "Action": send,
                 "Resource": [
-                    queue(role) for role in aws_resource_names.PIPELINE_QUEUES + aws_resource_names.desk_roles()
+                    queue(role)
+                    for role in (
+                        *aws_resource_names.PIPELINE_QUEUES,
+                        aws_resource_names.NOTIFY,
+                        *aws_resource_names.desk_roles(),
+                    )
                 ],
             },
+            *acknowledgement_statements(table),
+        ]
+    elif function == "deliver_notifications":
+        statements += [
+            {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": table},
+            {"Effect": "Allow", "Action": consume, "Resource": queue(aws_resource_names.NOTIFY)},
+            # The sender is configuration: any verified identity of the account (SES checks the
+            # identity, and the configuration set when one is used).
+            {
+                "Effect": "Allow",
+                "Action": ["ses:SendEmail"],
+                "Resource": ["arn:aws:ses:*:*:identity/*", "arn:aws:ses:*:*:configuration-set/*"],
+            },
+            *secret_statements(stage),  # the webhook signing key
+        ]
+    elif function == "fan_out_incident_updates":
+        statements += [
+            # The incident, a page of its links (Query) and the tickets; PutItem: the messages, the
+            # translation cache, notifications and resolutions; UpdateItem: the support metrics.
+            {
+                "Effect": "Allow",
+                "Action": [*read_ticket, "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                "Resource": table,
+            },
+            {"Effect": "Allow", "Action": consume, "Resource": queue(aws_resource_names.INCIDENTS)},
+            # incidents: the next page and retries; notify: what the requesters are told
+            {
+                "Effect": "Allow",
+                "Action": send,
+                "Resource": [queue(aws_resource_names.INCIDENTS), queue(aws_resource_names.NOTIFY)],
+            },
+            *translation_statements(stage),
         ]
     elif function == "escalate_overdue_tickets":
         statements += [
             {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": f"{table}/index/by_escalation"},
-            # BatchGetItem: the due tickets; PutItem: the escalation, conditional on the version.
-            {"Effect": "Allow", "Action": [*read_ticket, "dynamodb:PutItem"], "Resource": table},
+            # BatchGetItem: the due tickets; PutItem: the escalation, conditional on the version;
+            # UpdateItem: the backlog's breached counter, in the same transaction.
+            {"Effect": "Allow", "Action": [*read_ticket, "dynamodb:PutItem", "dynamodb:UpdateItem"], "Resource": table},
             {
                 "Effect": "Allow",
                 "Action": send,
@@ -272,6 +345,13 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
     else:
         raise ValueError(f"no policy for {function}")
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def acknowledgement_statements(table: str) -> list[dict[str, Any]]:
+    """The acknowledgement's ETA: the queue ahead (by_region) and recent first responses."""
+    return [
+        {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": [table, f"{table}/index/by_region"]},
+    ]
 
 
 def translation_statements(stage: str) -> list[dict[str, Any]]:

@@ -39,6 +39,9 @@ _FOREIGN_PREFIXES = (
     "BREAKER_",
     "AGENT_TOKEN_",
     "SWEEP_",
+    "NOTIFY_",
+    "PUBLIC_BASE_URL",
+    "CSAT_",
 )
 for _name in list(os.environ):
     # A developer's shell must not reach into the suite: endpoints, provider keys and URLs.
@@ -98,18 +101,30 @@ class Pipeline:
                 return
         raise AssertionError("the pipeline did not settle")
 
+    def deliver_notifications(self, max_rounds: int = 50) -> int:
+        """Run the notify worker until its queue is empty; how many messages it took."""
+        taken = 0
+        for _ in range(max_rounds):
+            received = self.step(aws_resource_names.NOTIFY)
+            if not received:
+                return taken
+            taken += received
+        raise AssertionError("the notify queue did not empty")
+
     def desk_messages(self, region: str) -> list[dict[str, Any]]:
         return take_messages(aws_resource_names.desk_queue_name(TEST_STAGE, region), hide_seconds=600)
 
 
 @pytest.fixture
 def pipeline(chalice_app: Any) -> Pipeline:
+    from chalicelib.workers import notify
     from chalicelib.workers import pipeline as workers
 
     handlers = {
         aws_resource_names.DETECT: (workers.detect_language, "detect_language"),
         aws_resource_names.TRANSLATE: (workers.translate_ticket, "translate_ticket"),
         aws_resource_names.ROUTE: (workers.route_ticket, "route_ticket"),
+        aws_resource_names.NOTIFY: (notify.deliver_notifications, "deliver_notifications"),
     }
     sqs = client("sqs")
     return Pipeline(

@@ -13,6 +13,7 @@ from chalicelib.composition_root import Dependencies, dependencies
 from chalicelib.domain.agent_tokens import Agent, InvalidAgentToken, verify_agent_token
 from chalicelib.domain.catalog import REGIONS
 from chalicelib.domain.ids import is_ticket_id, token_matches
+from chalicelib.domain.satisfaction import current_resolution, survey_token_matches
 from chalicelib.domain.ticket import Ticket, utc_now
 
 access_api = Blueprint(__name__)
@@ -102,3 +103,22 @@ def agent_of_desk(request: Request, region: str, deps: Dependencies) -> Agent:
     if region not in REGIONS or not agent.works(region):
         raise HttpError(404, "not_found", "no such desk")
     return agent
+
+
+def open_for_survey(request: Request, ticket_id: str, deps: Dependencies) -> Ticket:
+    """The ticket its requester rates: with their own token, or the survey token of the link
+    (it opens the survey of the current resolution, nothing else). Agents do not rate."""
+    survey = (request.query_params or {}).get("survey_token")
+    if survey is None:
+        reader = open_ticket(request, ticket_id, deps)
+        if not reader.is_requester:
+            raise NotFound()
+        return reader.ticket
+    ticket = deps.tickets.get(ticket_id) if is_ticket_id(ticket_id) else None
+    resolution = current_resolution(ticket) if ticket is not None else None
+    secret = deps.agent_token_secret
+    if ticket is None or resolution is None or secret is None:
+        raise NotFound()
+    if not survey_token_matches(secret, ticket_id, resolution, survey):
+        raise NotFound()
+    return ticket

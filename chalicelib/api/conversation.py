@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.access import NotFound, agent_authorizer, open_ticket
+from chalicelib.api.access import NotFound, agent_authorizer, open_for_survey, open_ticket
 from chalicelib.api.contract import MessageAccepted, parse_message_text
+from chalicelib.api.contract.talking_back import SatisfactionRecorded, parse_satisfaction
 from chalicelib.api.http import HttpError, answers_errors, json_response, read_json_body
 from chalicelib.composition_root import dependencies
 from chalicelib.domain.conversation import Message
@@ -40,6 +41,19 @@ def add_agent_reply(ticket_id: str) -> Response:
         raise HttpError(403, "forbidden", "replies need an agent token")
     text, declared = parse_message_text(body)
     return _accepted(deps.add_message.from_agent(reader.ticket, reader.agent, text, declared))
+
+
+@conversation_api.route("/tickets/{ticket_id}/satisfaction", methods=["POST"], content_types=_BODY_TYPES)
+@answers_errors
+def rate_ticket(ticket_id: str) -> Response:
+    """The requester's rating of a resolution: once per resolution, 409 after."""
+    request = conversation_api.current_request
+    body = read_json_body(request)
+    deps = dependencies()
+    ticket = open_for_survey(request, ticket_id, deps)
+    rating, comment = parse_satisfaction(body)
+    survey = deps.record_satisfaction(ticket, rating, comment)
+    return json_response(201, SatisfactionRecorded.of(survey).dump(), {"Location": f"/tickets/{ticket_id}"})
 
 
 def _accepted(message: Message) -> Response:

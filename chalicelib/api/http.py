@@ -15,6 +15,7 @@ from chalice.app import Request
 from chalicelib.api.contract import MAX_BODY_BYTES, Error, ValidationError
 from chalicelib.domain.desk import DeskTransitionError
 from chalicelib.domain.repositories import StaleTicket
+from chalicelib.domain.satisfaction import AlreadyAnswered, NotResolved
 from chalicelib.domain.submission import IdempotencyConflict
 
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -92,6 +93,10 @@ def answers_errors(route: Callable[..., Response]) -> Callable[..., Response]:
             return error_response(422, "idempotency_key_reused", str(error), "Idempotency-Key")
         except DeskTransitionError as error:
             return error_response(409, "invalid_transition", str(error))
+        except AlreadyAnswered:
+            return error_response(409, "already_rated", "this resolution has been rated already")
+        except NotResolved:
+            return error_response(409, "not_resolved", "only a resolved ticket can be rated")
         except StaleTicket:
             # A conditional write lost: somebody changed the ticket since it was read.
             return error_response(409, "conflict", "the ticket changed meanwhile; read it again and retry")

@@ -29,6 +29,9 @@ from chalicelib.api.contract import (
     TicketCreated,
     component_schemas,
 )
+from chalicelib.api.contract.metrics import DateParameter, LanguageParameter, SupportMetricsReport
+from chalicelib.api.contract.talking_back import SatisfactionAnswer, SatisfactionRecorded
+from chalicelib.api.openapi_incidents import incident_operations
 from chalicelib.domain.ticket import DeskState
 
 # --- the route table ---------------------------------------------------------------------------
@@ -170,6 +173,26 @@ OPERATIONS: tuple[Operation, ...] = (
         parameters=(TICKET_ID,),
     ),
     Operation(
+        "post",
+        "/tickets/{ticket_id}/satisfaction",
+        "rateTicket",
+        "The requester rates the resolution (1-5, an optional comment in any language, translated "
+        "for agents), with their access token or the survey link's survey_token; once per resolution",
+        {
+            "201": Answer("Recorded", SatisfactionRecorded),
+            "400": refused("Invalid body; nothing stored"),
+            "404": refused("Unknown ticket, wrong token or survey token, or an agent's token"),
+            "409": refused("Not resolved (or reopened since), or this resolution was rated already"),
+            "413": TOO_LARGE,
+        },
+        request=SatisfactionAnswer,
+        security=("accessToken",),
+        parameters=(
+            TICKET_ID,
+            Parameter("survey_token", "query", str, description="From the survey link, instead of the access token"),
+        ),
+    ),
+    Operation(
         "get",
         "/desk/{region}/tickets",
         "listDeskTickets",
@@ -200,9 +223,32 @@ OPERATIONS: tuple[Operation, ...] = (
         security=("agentToken",),
         parameters=(REGION,),
     ),
+    Operation(
+        "get",
+        "/metrics",
+        "readSupportMetrics",
+        "Support metrics of the agent's regions: tickets created, resolved and deflected, "
+        "first-response and resolution times (p50/p90), first responses within the SLA, the "
+        "backlog now and CSAT; totals and by region and by language",
+        {
+            "200": Answer("The report", SupportMetricsReport),
+            "400": refused("A date that is not YYYY-MM-DD, from after to, over 92 days, or a bad language"),
+            "401": NO_AGENT,
+            "403": NOT_AN_AGENT,
+            "404": refused("A region the agent does not work"),
+        },
+        security=("agentToken",),
+        parameters=(
+            Parameter("region", "query", Region, description="One region; by default every region the agent works"),
+            Parameter("language", "query", LanguageParameter, description="Only tickets in this language"),
+            Parameter("from", "query", DateParameter, description="First UTC day; by default 6 days before to"),
+            Parameter("to", "query", DateParameter, description="Last UTC day, included; by default today"),
+        ),
+    ),
     desk_change("waiting", "waitOnRequester", "Wait on the requester (from open or claimed): the SLA clock stops"),
     desk_change("resolve", "resolveTicket", "Resolve (any agent of the region, not only the assignee)"),
     desk_change("reopen", "reopenTicket", "Reopen a resolved ticket: back to the region's open queue"),
+    *incident_operations(),
     Operation("get", "/health", "health", "Is the service up", {"200": Answer("Up", Health)}),
     Operation("get", "/openapi.json", "openapi", "This document", {"200": Answer("This document")}),
     Operation(
@@ -211,6 +257,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "readClock",
         "The local stage's clock",
         {"200": Answer("Now, and how far ahead of real time", ClockState)},
+        local_only=True,
+    ),
+    Operation(
+        "get",
+        "/dev/outbox",
+        "readOutbox",
+        "The e-mails the local stack sent through its embedded moto SES, newest first",
+        {"200": Answer("The latest 50 (emails: from, to, subject, body) and how many in all")},
+        parameters=(Parameter("to", "query", str, description="Only those sent to this address"),),
         local_only=True,
     ),
     Operation(

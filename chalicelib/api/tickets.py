@@ -6,6 +6,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.access import open_ticket
 from chalicelib.api.contract import TicketCreated, check_idempotency_key, parse_new_ticket, ticket_view
+from chalicelib.api.contract.views import TicketExtras
 from chalicelib.api.http import answers_errors, correlation_id, header, json_response, read_json_body
 from chalicelib.composition_root import dependencies
 from chalicelib.domain.submission import Submission
@@ -35,7 +36,7 @@ def create_ticket() -> Response:
 def get_ticket(ticket_id: str) -> Response:
     deps = dependencies()
     reader = open_ticket(tickets_api.current_request, ticket_id, deps)
-    reading = deps.read_ticket(reader.ticket)
+    reading = deps.read_ticket(reader.ticket, None if reader.is_requester else deps.settings.pivot_language)
     body = ticket_view(
         reading.ticket,
         reading.messages,
@@ -43,6 +44,7 @@ def get_ticket(ticket_id: str) -> Response:
         now=reading.now,
         open_ahead=reading.open_ahead,
         recent_first_responses=reading.recent_first_responses,
+        extras=TicketExtras(reading.notifications, reading.survey, reading.incident),
     )
     return json_response(200, body, {"Cache-Control": "no-store"})
 

@@ -48,3 +48,34 @@ class Publisher(Protocol):
     def send(self, messages: Sequence[OutgoingMessage]) -> set[str]:
         """Send all; return the message_ids that could not be sent."""
         ...
+
+
+class DeliveryFailed(RuntimeError):
+    """A notification channel could not deliver (down, refused, timed out): worth a retry."""
+
+
+class NotificationChannel(Protocol):
+    """One way of reaching a requester (e-mail, the platform's webhook)."""
+
+    channel: str  # a domain.notifications.Channel value
+
+    def send(self, delivery: Delivery) -> None:
+        """Deliver or raise DeliveryFailed."""
+        ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A rendered notification on its way out."""
+
+    delivery_id: str  # stable across retries: receivers deduplicate on it
+    type: str
+    ticket_id: str
+    requester_id: str | None
+    email: str | None
+    language: str
+    direction: str
+    subject: str
+    text: str
+    html: str
+    created_at: str

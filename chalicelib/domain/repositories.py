@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from chalicelib.domain.conversation import Message
+from chalicelib.domain.incidents import Incident, LinkPage, LinkResult
+from chalicelib.domain.notifications import Notification
+from chalicelib.domain.satisfaction import Survey
+from chalicelib.domain.support_metrics import BacklogGauge, DailyAggregate
 from chalicelib.domain.ticket import DeskState, Status, Ticket
 
 
@@ -143,4 +147,104 @@ class SweepIndex(Protocol):
 class EscalationIndex(Protocol):
     def due(self, now: datetime, limit: int) -> list[str]:
         """Ids of tickets whose escalation level has risen by `now` (never a scan)."""
+        ...
+
+
+class NotificationRepository(Protocol):
+    """What the desk told a requester, per channel (`pk = TICKET#<id>`, `sk = NOTIFY#<id>`)."""
+
+    def add(self, notification: Notification) -> None:
+        """TicketExists if this notification (its deterministic id) is stored already."""
+        ...
+
+    def get(self, ticket_id: str, notification_id: str) -> Notification | None: ...
+
+    def save(self, before: Notification, after: Notification) -> None:
+        """Write `after` only if the stored one is still at `before.version` (StaleTicket)."""
+        ...
+
+    def for_ticket(self, ticket_id: str) -> list[Notification]:
+        """Oldest first."""
+        ...
+
+    def due(self, now: datetime, limit: int) -> list[Notification]:
+        """Queued notifications whose next attempt is due by `now` (an index query, no scan)."""
+        ...
+
+
+class SurveyRepository(Protocol):
+    """Satisfaction surveys, one per resolution (`pk = TICKET#<id>`, `sk = SURVEY#<n>`)."""
+
+    def add(self, survey: Survey) -> None:
+        """TicketExists if this resolution's survey is stored already."""
+        ...
+
+    def get(self, ticket_id: str, resolution: int) -> Survey | None: ...
+
+    def save(self, before: Survey, after: Survey, metric_changes: Sequence[Any] = ()) -> None:
+        """Write `after` only if the stored one is still at `before.version` (StaleTicket);
+        `metric_changes` (support metrics counters) are applied in the same write."""
+        ...
+
+    def due(self, now: datetime, limit: int) -> list[Survey]:
+        """Scheduled surveys due by `now` (an index query, no scan)."""
+        ...
+
+
+class IncidentRepository(Protocol):
+    """Incidents (`pk = INCIDENT#<id>`), their links to tickets (`sk = LINK#<ticket id>`) and each
+    linked ticket's pointer back (`pk = TICKET#<id>`, `sk = INCIDENT`): a ticket belongs to at
+    most one incident."""
+
+    def create(self, incident: Incident) -> None:
+        """TicketExists if an incident with that id is stored already."""
+        ...
+
+    def get(self, incident_id: str) -> Incident | None: ...
+
+    def save(self, before: Incident, after: Incident) -> None:
+        """Write `after` only if the stored incident is still at `before.version` (StaleTicket)."""
+        ...
+
+    def listed(self, resolved: bool, limit: int) -> list[Incident]:
+        """Open (or resolved) incidents, newest first (an index query, no scan)."""
+        ...
+
+    def link(self, incident_id: str, ticket_ids: Sequence[str]) -> LinkResult:
+        """Link each ticket unless it is linked to another incident; linking twice is a no-op."""
+        ...
+
+    def unlink(self, incident_id: str, ticket_ids: Sequence[str]) -> list[str]:
+        """The ids that were linked to this incident and are not any more."""
+        ...
+
+    def linked_page(self, incident_id: str, after: str, limit: int) -> LinkPage:
+        """Up to `limit` linked ticket ids after ticket id `after` ("" for the first page)."""
+        ...
+
+    def count_linked(self, incident_id: str) -> int: ...
+
+    def incident_of(self, ticket_id: str) -> str | None:
+        """The incident a ticket is linked to, if any (what the requester's view shows)."""
+        ...
+
+    def incidents_of(self, ticket_ids: Sequence[str]) -> dict[str, str]:
+        """Ticket id -> incident id, for those of `ticket_ids` that are linked."""
+        ...
+
+
+class SupportMetrics(Protocol):
+    """The support metrics' aggregates (read side). Ticket writes keep them: the ticket stores
+    apply `domain/support_metrics.metric_changes` atomically with each ticket write."""
+
+    def daily(self, days: Sequence[str], regions: Sequence[str]) -> list[DailyAggregate]:
+        """Every stored day aggregate of `days` (YYYY-MM-DD) in `regions`: a Query per day, never a scan."""
+        ...
+
+    def backlog(self, regions: Sequence[str]) -> list[BacklogGauge]:
+        """The backlog gauges (now) of `regions`, per region and language."""
+        ...
+
+    def record_deflection(self, region: str, language: str, at: datetime) -> None:
+        """The help center answered a requester of `region` in `language` who opened no ticket."""
         ...

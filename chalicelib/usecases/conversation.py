@@ -32,7 +32,7 @@ class AddMessage:
         message = new_message(
             ticket, Author.REQUESTER, text, self.clock(), self.pivot_language, declared_language=declared_language
         )
-        self._accept(message, ticket.correlation_id)
+        self.accept(message, ticket.correlation_id)
         if ticket.desk is not None:
             now = self.clock()
             apply_follow_up(self.tickets, ticket, lambda current: on_requester_message(current, now))
@@ -51,7 +51,7 @@ class AddMessage:
             declared_language=declared_language,
             language_hint=agent.language,
         )
-        self._accept(message, ticket.correlation_id)
+        self.accept(message, ticket.correlation_id)
         if ticket.desk is not None:
             now = self.clock()
             answered = apply_follow_up(
@@ -63,8 +63,9 @@ class AddMessage:
                 self.response_times.add_first_response(answered.routing.region, answered.ticket_id, waited, now)
         return message
 
-    def _accept(self, message: Message, correlation_id: str) -> None:
-        """Store the message, then ask the translate worker for its language and translation."""
+    def accept(self, message: Message, correlation_id: str) -> None:
+        """Store the message, then ask the translate worker for its language and translation
+        (nothing else: a survey comment, say, changes nothing on the desk)."""
         self.messages.add(message)
         check = ClaimCheck(MESSAGE_ADDED, message.ticket_id, correlation_id, message.message_id)
         with contextlib.suppress(Exception):  # stored already: the sweeper sends it if this did not

@@ -77,11 +77,15 @@ class ClaimNext:
 class ChangeDeskState:
     tickets: TicketRepository
     clock: Clock
+    # What a saved change sets off (telling the requester): usecases/announcements.py.
+    announce: Callable[[Ticket, Ticket], None] | None = None
 
     def __call__(self, ticket: Ticket, change: DeskChange, agent: str, note: str | None) -> Ticket:
         """One desk change by an agent: one conditional write; StaleTicket on a lost race."""
         after = change(ticket, agent, self.clock(), note)
         self.tickets.save_desk_change(ticket, after)
+        if self.announce is not None:
+            self.announce(ticket, after)
         return after
 
 

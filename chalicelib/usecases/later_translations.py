@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chalicelib.domain import conversation, stages
+from chalicelib.domain.conversation import Message
 from chalicelib.domain.messages import ClaimCheck
 from chalicelib.domain.ports import Clock, Detector
 from chalicelib.domain.repositories import MessageRepository, StaleTicket, TicketRepository
-from chalicelib.domain.ticket import TranslationStatus
+from chalicelib.domain.ticket import Ticket, TranslationStatus
 from chalicelib.domain.translation import TextTranslator
 from chalicelib.observability import logger
 
@@ -57,24 +58,37 @@ class TranslateMessage:
     detector: Detector
     translator: TextTranslator
     count_translation: CountTranslation
+    # A message's translation is settled (done, skipped or failed): an agent's reply goes out.
+    on_translated: Callable[[Ticket, Message], None] | None = None
 
     def __call__(self, check: ClaimCheck) -> None:
         assert check.message_id is not None, "parse_claim_check guarantees a message id"
         ticket = self.tickets.get(check.ticket_id)
         message = self.messages.get(check.ticket_id, check.message_id)
-        if ticket is None or message is None or not message.awaiting_translation:
-            return  # done already, or nothing to do
+        if ticket is None or message is None:
+            return  # nothing to do
+        if not message.awaiting_translation:
+            # Done already: announce again (a no-op if it went out), in case that failed before.
+            if self.on_translated is not None:
+                self.on_translated(ticket, message)
+            return
         after = conversation.translate_message(message, ticket, self.detector, self.translator)
         if after.translation.status is TranslationStatus.PENDING:
             logger.info(
                 "message translation pending; the sweeper will retry", extra={"reason": after.translation.reason}
             )
+            if not self.translator.providers and self.on_translated is not None:
+                self.on_translated(ticket, message)  # no provider will ever translate it: send the original
             return
         self.count_translation(after.translation.provider, after.translation.characters, after.author.value)
         try:
             self.messages.save(message, after)
         except StaleTicket:
             return
+        if self.on_translated is not None:
+            # Raises to have the record retried; the retry finds the translation done and
+            # announces again (idempotent).
+            self.on_translated(ticket, after)
         language = after.language.code if after.language else "und"
         logger.info(
             f"message {after.author.value} language={language} translation={after.translation.status.value}"

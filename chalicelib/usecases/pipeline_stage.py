@@ -34,6 +34,9 @@ class Stage:
     # Other claim-check types this worker handles one by one, outside the status machine
     # (the translate worker's later translations); a handler raises to have the record retried.
     followups: Mapping[str, Callable[[ClaimCheck], None]] = field(default_factory=dict)
+    # What else a ticket's arrival at its desk sets off (the requester's acknowledgement). Runs
+    # before the desk message is confirmed: if it raises, the sweeper tries both again.
+    on_arrival: Callable[[Ticket], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -174,10 +177,21 @@ class RunStage:
                     extra={"stage": stage.name, "ticket_id": ticket.ticket_id},
                 )
             elif next_hop(ticket.status, region_of(ticket)).final:
+                if stage.on_arrival is not None and not _arrived(stage.on_arrival, ticket):
+                    continue  # left unconfirmed: the sweeper re-sends, and announces it again
                 with contextlib.suppress(StaleTicket):  # moved on already: nothing left to confirm
                     self.sweep_index.mark_notified(
                         ticket.ticket_id, ticket.version, self.clock(), then_retranslate=ticket.awaiting_translation
                     )
+
+
+def _arrived(on_arrival: Callable[[Ticket], None], ticket: Ticket) -> bool:
+    try:
+        on_arrival(ticket)
+    except Exception:
+        logger.exception("arrival not announced; the sweeper will try again", extra={"ticket_id": ticket.ticket_id})
+        return False
+    return True
 
 
 def describe(ticket: Ticket) -> str:

@@ -3,12 +3,22 @@ ticket waiting in its region's queue what its ETA is made of."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from chalicelib.domain.conversation import Message
+from chalicelib.domain.conversation import Message, requester_language
+from chalicelib.domain.incidents import incident_title_in
+from chalicelib.domain.notifications import Notification
 from chalicelib.domain.ports import Clock
-from chalicelib.domain.repositories import MessageRepository, ResponseTimes, WorkLists
+from chalicelib.domain.repositories import (
+    IncidentRepository,
+    MessageRepository,
+    NotificationRepository,
+    ResponseTimes,
+    SurveyRepository,
+    WorkLists,
+)
+from chalicelib.domain.satisfaction import Survey, resolution_count
 from chalicelib.domain.ticket import DeskState, Ticket
 
 
@@ -19,6 +29,9 @@ class TicketReading:
     now: datetime
     open_ahead: int  # open tickets of the region ahead of it in the work list
     recent_first_responses: list[float]  # the region's latest first-response times, minutes
+    notifications: list[Notification] = field(default_factory=list)
+    survey: Survey | None = None  # of the latest resolution
+    incident: dict[str, str] | None = None  # id, status, title in the requester's language
 
 
 @dataclass(frozen=True)
@@ -27,8 +40,14 @@ class ReadTicket:
     work_lists: WorkLists
     response_times: ResponseTimes
     clock: Clock
+    notifications: NotificationRepository | None = None
+    surveys: SurveyRepository | None = None
+    incidents: IncidentRepository | None = None
+    pivot_language: str = "en"
 
-    def __call__(self, ticket: Ticket) -> TicketReading:
+    def __call__(self, ticket: Ticket, reader_language: str | None = None) -> TicketReading:
+        """`reader_language`: the language the reader reads (agents: the pivot); by default the
+        requester's."""
         messages = self.messages.for_ticket(ticket.ticket_id)
         # The queue ahead matters only while the ticket waits in it (one COUNT query, no scan).
         waiting_in_queue = ticket.desk is not None and ticket.desk.state is DeskState.OPEN
@@ -38,4 +57,18 @@ class ReadTicket:
             if waiting_in_queue and ticket.routing is not None
             else []
         )
-        return TicketReading(ticket, messages, self.clock(), open_ahead, recent)
+        notifications = self.notifications.for_ticket(ticket.ticket_id) if self.notifications else []
+        resolutions = resolution_count(ticket)
+        survey = self.surveys.get(ticket.ticket_id, resolutions) if self.surveys and resolutions else None
+        language = reader_language or requester_language(ticket, self.pivot_language)
+        incident = self._incident(ticket, language)
+        return TicketReading(ticket, messages, self.clock(), open_ahead, recent, notifications, survey, incident)
+
+    def _incident(self, ticket: Ticket, language: str) -> dict[str, str] | None:
+        """The incident the ticket is linked to, its title in `language` (one read, two if linked)."""
+        incident_id = self.incidents.incident_of(ticket.ticket_id) if self.incidents else None
+        incident = self.incidents.get(incident_id) if self.incidents and incident_id else None
+        if incident is None:
+            return None
+        title = incident_title_in(incident, language)
+        return {"id": incident.incident_id, "status": incident.status.value, "title": title}

@@ -8,6 +8,7 @@ confirmed. Re-sending is safe because every worker treats a duplicate as a no-op
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,7 +17,7 @@ from chalicelib.domain.messages import MESSAGE_ADDED, RETRANSLATE, ClaimCheck
 from chalicelib.domain.ports import Clock, OutgoingMessage, Publisher
 from chalicelib.domain.projections import SWEEP_MESSAGE, SWEEP_RETRANSLATE, SWEEP_ROUTED
 from chalicelib.domain.repositories import StaleTicket, StuckTicket, SweepIndex, TicketRepository
-from chalicelib.domain.ticket import PIPELINE_STATUSES, parse_iso
+from chalicelib.domain.ticket import PIPELINE_STATUSES, Ticket, parse_iso
 from chalicelib.observability import logger
 from chalicelib.usecases.pipeline_stage import ClaimCheckAddresser
 
@@ -36,6 +37,8 @@ class Sweep:
     max_attempts: int
     # Without a provider a retry could only fail again: pending translations wait for one.
     translation_configured: bool
+    # What a ticket's arrival at its desk sets off besides the desk message (the acknowledgement).
+    on_arrival: Callable[[Ticket], None] | None = None
 
     def __call__(self) -> dict[str, int]:
         now = self.clock()
@@ -79,6 +82,12 @@ class Sweep:
             if item.kind == SWEEP_ROUTED:
                 # The desk message is out now; a pending translation keeps it in the index.
                 ticket = self.tickets.get(item.ticket_id)
+                if ticket is not None and self.on_arrival is not None:
+                    try:
+                        self.on_arrival(ticket)
+                    except Exception:
+                        logger.exception("arrival not announced; next sweep", extra={"ticket_id": item.ticket_id})
+                        continue
                 with contextlib.suppress(StaleTicket):
                     pending = bool(ticket and ticket.awaiting_translation)
                     self.sweep_index.mark_notified(item.ticket_id, item.version, now, then_retranslate=pending)

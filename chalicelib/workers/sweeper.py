@@ -1,5 +1,6 @@
 """The scheduled sweeper: re-sends the claim check of everything that rests too long
-(`usecases/sweep.py`)."""
+(`usecases/sweep.py`), re-sends notifications whose next attempt is due, and asks for the
+satisfaction surveys that came due (`usecases/notify.py`, `usecases/satisfaction.py`)."""
 
 from __future__ import annotations
 
@@ -14,4 +15,9 @@ sweeper = Blueprint(__name__)
 
 @sweeper.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_stuck_tickets(event: Any) -> dict[str, int]:
-    return dependencies().sweep()
+    deps = dependencies()
+    counts = deps.sweep()
+    counts["notifications"] = deps.retry_notifications()
+    surveys = deps.request_due_surveys()
+    counts["surveys_asked"], counts["surveys_cancelled"] = surveys["asked"], surveys["cancelled"]
+    return counts

@@ -57,16 +57,17 @@ def test_the_table_has_its_three_indexes_and_ttl(dev_stack: dict[str, str]):
     assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
 
 
-def test_there_are_thirteen_queues_each_with_its_own_dead_letter_queue(dev_stack: dict[str, str]):
+def test_every_queue_has_its_own_dead_letter_queue(dev_stack: dict[str, str]):
     # Given the dev template applied
     names = [
         url.rsplit("/", 1)[1]
         for url in client("sqs").list_queues(QueueNamePrefix=f"polyglot-desk-{STAGE}-")["QueueUrls"]
     ]
 
-    # Then three pipeline queues, five desk queues and five escalation queues exist, each with a -dlq twin
+    # Then three pipeline queues, the notify and incidents queues, five desk queues and five
+    # escalation queues exist, each with a -dlq twin
     regions = ["na", "latam", "emea", "apac", "global"]
-    roles = ["detect", "translate", "route"] + [f"desk-{region}" for region in regions]
+    roles = ["detect", "translate", "route", "notify", "incidents"] + [f"desk-{region}" for region in regions]
     roles += [f"escalations-{region}" for region in regions]
     expected = {f"polyglot-desk-{STAGE}-{role}" for role in roles}
     assert {name for name in names if not name.endswith("-dlq")} == expected

@@ -21,9 +21,23 @@ from chalicelib.api.contract import (
     NewMessage,
     NewTicket,
     SchemaGenerator,
+    SupportMetricsReport,
     Ticket,
     TicketCreated,
 )
+from chalicelib.api.contract.incidents import (
+    CandidateList,
+    IncidentCreated,
+    IncidentList,
+    IncidentView,
+    NewIncident,
+    NewIncidentUpdate,
+    TicketIds,
+    TicketsLinked,
+    TicketsUnlinked,
+    UpdateAccepted,
+)
+from chalicelib.api.contract.talking_back import SatisfactionAnswer, SatisfactionRecorded
 from tests.pipeline.conftest import (
     create_ticket,
     get_ticket,
@@ -86,16 +100,31 @@ def test_the_openapi_document_describes_the_requests_and_answers_of_the_ticket_r
 
 # What clients send, as validated; what the API answers, as written (the test stage has /dev/clock).
 REQUEST_MODELS: list[type[BaseModel]] = [NewTicket, NewMessage, DeskNote]
+# The incident desk's (api/openapi_incidents.py).
+REQUEST_MODELS += [NewIncident, TicketIds, NewIncidentUpdate]
+# Talking back (api/contract/talking_back.py).
+REQUEST_MODELS += [SatisfactionAnswer]
 ANSWER_MODELS: list[type[BaseModel]] = [
     TicketCreated,
     Ticket,
     AgentTicket,
     MessageAccepted,
     DeskList,
+    SupportMetricsReport,
     Error,
     Health,
     ClockState,
 ]
+ANSWER_MODELS += [
+    IncidentCreated,
+    TicketsLinked,
+    TicketsUnlinked,
+    UpdateAccepted,
+    IncidentList,
+    IncidentView,
+    CandidateList,
+]
+ANSWER_MODELS += [SatisfactionRecorded]
 
 
 def test_the_component_schemas_are_exactly_the_models_schemas(openapi):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 
@@ -114,7 +117,30 @@ def test_claim_takes_the_most_urgent_ticket_and_records_who_and_when(api, pipeli
     assert call(api, "post", "/desk/na/claim", agent_token("bob")) == (204, None)
 
 
-def test_two_agents_claiming_at_once_never_get_the_same_ticket(api, pipeline):
+@pytest.fixture
+def atomic_moto_writes() -> Iterator[None]:
+    """DynamoDB checks a write's condition and writes under one lock per item; moto checks and
+    writes without one, so two threads can both pass the same condition. Give moto the atomicity
+    DynamoDB guarantees (one lock for the table: coarser, never weaker)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()  # a transaction's writes call put_item and update_item themselves
+    originals = {name: getattr(DynamoDBBackend, name) for name in ("put_item", "update_item", "transact_write_items")}
+
+    def locked(original: Any) -> Any:
+        def write(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return original(*args, **kwargs)
+
+        return write
+
+    with contextlib.ExitStack() as stack:
+        for name, original in originals.items():
+            stack.enter_context(patch.object(DynamoDBBackend, name, locked(original)))
+        yield
+
+
+def test_two_agents_claiming_at_once_never_get_the_same_ticket(api, pipeline, atomic_moto_writes):
     # Given six open tickets
     ids = {routed_ticket(api, pipeline)["ticket_id"] for _ in range(6)}
     claim_next = dependencies().claim_next

@@ -85,7 +85,8 @@ def test_a_fresh_ticket_is_written_with_nulls_for_what_is_not_known_yet():
         '{"ticket_id":"01HZZZZZZZZZZZZZZZZZZZZZZZ","status":"received","subject":null,'
         '"description":"Me cobraron dos veces la suscripción.","category":"payment.charged_twice",'
         '"priority":null,"language":null,"region":null,"queue":null,"translation":null,"sla":null,'
-        '"desk":null,"messages":[],"created_at":"2030-01-02T03:04:05.000Z","updated_at":"2030-01-02T03:04:05.000Z"}'
+        '"desk":null,"messages":[],"notifications":[],"satisfaction":null,"incident":null,'
+        '"created_at":"2030-01-02T03:04:05.000Z","updated_at":"2030-01-02T03:04:05.000Z"}'
     )
 
 

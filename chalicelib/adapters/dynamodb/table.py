@@ -47,6 +47,18 @@ class DynamoTable:
                 return
             kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
+    def _get_many(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The whole items at `keys` (an index query projects a few attributes only), strongly
+        consistent, 100 a call, unprocessed keys retried."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(keys), 100):
+            pending: dict[str, Any] = {self.table_name: {"Keys": keys[start : start + 100], "ConsistentRead": True}}
+            while pending:
+                answer = self._db.batch_get_item(RequestItems=pending)
+                found.extend(answer.get("Responses", {}).get(self.table_name, []))
+                pending = answer.get("UnprocessedKeys") or {}
+        return found
+
 
 @contextlib.contextmanager
 def stale_unless_condition_holds(entity_id: str) -> Iterator[None]:

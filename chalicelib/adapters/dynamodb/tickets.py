@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from chalicelib.adapters.dynamodb.items import idempotency_key, ticket_item, ticket_key
+from chalicelib.adapters.dynamodb.support_metrics import stale_unless_transaction_holds, transact_with_counters
 from chalicelib.adapters.dynamodb.table import (
     DynamoTable,
     deserialize,
@@ -15,23 +16,39 @@ from chalicelib.adapters.dynamodb.table import (
     stale_unless_condition_holds,
 )
 from chalicelib.domain.repositories import IdempotencyClaim, IdempotencyRecord
+from chalicelib.domain.support_metrics import CounterChange, metric_changes
 from chalicelib.domain.ticket import Ticket
+from chalicelib.observability import logger
 
 BATCH_GET_KEYS = 100  # BatchGetItem's limit per call
 
 
 class DynamoDBTickets(DynamoTable):
+    """Every ticket write also moves the support metrics it means (`domain/support_metrics.py`):
+    with changes, one TransactWriteItems of the conditional Put and an Update per aggregate, so a
+    transition is counted exactly when it is written; without, the plain conditional PutItem.
+    `on_counted` hears the changes after a successful write (the EMF metrics)."""
+
+    def __init__(self, table_name: str, on_counted: Callable[[Sequence[CounterChange]], None] | None = None) -> None:
+        super().__init__(table_name)
+        self._on_counted = on_counted
+
     def create(self, ticket: Ticket, idempotency: IdempotencyClaim | None = None) -> None:
         put_ticket = {
             "TableName": self.table_name,
             "Item": ticket_item(ticket, awaiting_notification=False),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
+        writes = [{"Put": put_ticket}] + ([{"Put": self._claim(idempotency)}] if idempotency is not None else [])
+        changes = metric_changes(None, ticket)  # none for a ticket intake stores (received)
         with exists_if_condition_fails(ticket.ticket_id):
-            if idempotency is None:
+            if changes:
+                transact_with_counters(self._db, self.table_name, writes, changes)
+            elif idempotency is None:
                 self._db.put_item(**put_ticket)
-                return
-            self._db.transact_write_items(TransactItems=[{"Put": put_ticket}, {"Put": self._claim(idempotency)}])
+            else:
+                self._db.transact_write_items(TransactItems=writes)
+        self._counted(changes)
 
     def _claim(self, claim: IdempotencyClaim) -> dict[str, Any]:
         record = claim.record
@@ -77,34 +94,53 @@ class DynamoDBTickets(DynamoTable):
         return found
 
     def save_transition(self, before: Ticket, after: Ticket, awaiting_notification: bool = False) -> None:
-        with stale_unless_condition_holds(before.ticket_id):
-            self._db.put_item(
-                TableName=self.table_name,
-                Item=ticket_item(after, awaiting_notification),
-                ConditionExpression="#status = :status AND #version = :version",
-                ExpressionAttributeNames={"#status": "status", "#version": "version"},
-                ExpressionAttributeValues={
-                    ":status": {"S": before.status.value},
-                    ":version": {"N": str(before.version)},
-                },
-            )
+        put = {
+            "TableName": self.table_name,
+            "Item": ticket_item(after, awaiting_notification),
+            "ConditionExpression": "#status = :status AND #version = :version",
+            "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
+            "ExpressionAttributeValues": {
+                ":status": {"S": before.status.value},
+                ":version": {"N": str(before.version)},
+            },
+        }
+        self._write(before.ticket_id, put, metric_changes(before, after))
 
     def save_desk_change(self, before: Ticket, after: Ticket) -> None:
         """Of two agents claiming the same ticket, exactly one wins."""
         assert before.desk is not None
-        with stale_unless_condition_holds(before.ticket_id):
-            self._db.put_item(
-                TableName=self.table_name,
-                Item=ticket_item(after, awaiting_notification=False),
-                # The version alone makes it atomic; the state guards the intent. A ticket routed
-                # before the desk existed has no stored desk (it reads as open).
-                ConditionExpression="#version = :version AND (#desk.#state = :state OR attribute_not_exists(#desk))",
-                ExpressionAttributeNames={"#version": "version", "#desk": "desk", "#state": "state"},
-                ExpressionAttributeValues={
-                    ":version": {"N": str(before.version)},
-                    ":state": {"S": before.desk.state.value},
-                },
-            )
+        put = {
+            "TableName": self.table_name,
+            "Item": ticket_item(after, awaiting_notification=False),
+            # The version alone makes it atomic; the state guards the intent. A ticket routed
+            # before the desk existed has no stored desk (it reads as open).
+            "ConditionExpression": "#version = :version AND (#desk.#state = :state OR attribute_not_exists(#desk))",
+            "ExpressionAttributeNames": {"#version": "version", "#desk": "desk", "#state": "state"},
+            "ExpressionAttributeValues": {
+                ":version": {"N": str(before.version)},
+                ":state": {"S": before.desk.state.value},
+            },
+        }
+        self._write(before.ticket_id, put, metric_changes(before, after))
+
+    def _write(self, ticket_id: str, put: dict[str, Any], changes: list[CounterChange]) -> None:
+        """The conditional Put, with the counter updates in one transaction when there are any;
+        a failed condition is StaleTicket either way."""
+        if not changes:
+            with stale_unless_condition_holds(ticket_id):
+                self._db.put_item(**put)
+            return
+        with stale_unless_transaction_holds(ticket_id):
+            transact_with_counters(self._db, self.table_name, [{"Put": put}], changes)
+        self._counted(changes)
+
+    def _counted(self, changes: list[CounterChange]) -> None:
+        if not changes or self._on_counted is None:
+            return
+        try:
+            self._on_counted(changes)
+        except Exception:  # the write stands; a lost metric line must not fail it
+            logger.exception("support metrics not emitted")
 
 
 class DynamoDBIdempotency(DynamoTable):

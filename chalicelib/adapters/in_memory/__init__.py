@@ -4,6 +4,10 @@ DynamoDB ones; the contract suite (`tests/contract/`) holds both implementations
 behaviour. One module per group of aggregates; every repository is re-exported here.
 """
 
+from chalicelib.adapters.in_memory.incidents import InMemoryIncidents
+from chalicelib.adapters.in_memory.notifications import InMemoryNotifications
+from chalicelib.adapters.in_memory.support_metrics import InMemorySupportMetrics
+from chalicelib.adapters.in_memory.surveys import InMemorySurveys
 from chalicelib.adapters.in_memory.tickets import (
     InMemoryDatabase,
     InMemoryEscalationIndex,
@@ -21,9 +25,13 @@ __all__ = [
     "InMemoryDatabase",
     "InMemoryEscalationIndex",
     "InMemoryIdempotency",
+    "InMemoryIncidents",
     "InMemoryMessages",
+    "InMemoryNotifications",
     "InMemoryRepository",
     "InMemoryResponseTimes",
+    "InMemorySupportMetrics",
+    "InMemorySurveys",
     "InMemorySweepIndex",
     "InMemoryTickets",
     "InMemoryTranslationCache",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib.adapters.in_memory.support_metrics import apply_changes
 from chalicelib.domain.conversation import Message
 from chalicelib.domain.desk import LISTABLE_STATES
 from chalicelib.domain.projections import (
@@ -32,6 +33,7 @@ from chalicelib.domain.repositories import (
     StuckTicket,
     TicketExists,
 )
+from chalicelib.domain.support_metrics import metric_changes
 from chalicelib.domain.ticket import DeskState, Status, Ticket, iso
 
 BACKLOG_COUNT_CAP = 2000
@@ -121,6 +123,7 @@ class InMemoryTickets(InMemoryRepository):
                     raise TicketExists(ticket.ticket_id)
                 self.db.idempotency[idempotency.key_hash] = (idempotency.record, idempotency.expires_at)
             self.db.put_ticket(ticket, awaiting_notification=False)
+            apply_changes(self.db, metric_changes(None, ticket))
 
     def get(self, ticket_id: str) -> Ticket | None:
         stored = self.db.tickets.get(ticket_id)
@@ -136,6 +139,8 @@ class InMemoryTickets(InMemoryRepository):
             if current is None or current.status is not before.status or current.version != before.version:
                 raise StaleTicket(before.ticket_id)
             self.db.put_ticket(after, awaiting_notification)
+            # The support metrics change with the ticket, under the same lock: counted once.
+            apply_changes(self.db, metric_changes(before, after))
 
     def save_desk_change(self, before: Ticket, after: Ticket) -> None:
         assert before.desk is not None
@@ -147,6 +152,7 @@ class InMemoryTickets(InMemoryRepository):
             if desk is not None and desk["state"] != before.desk.state.value:
                 raise StaleTicket(before.ticket_id)
             self.db.put_ticket(after, awaiting_notification=False)
+            apply_changes(self.db, metric_changes(before, after))
 
 
 class InMemoryIdempotency(InMemoryRepository):

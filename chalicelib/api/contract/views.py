@@ -9,6 +9,7 @@ other's words in its own language once translated).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Self
 
@@ -16,13 +17,16 @@ from pydantic import MISSING, Field, RootModel
 
 from chalicelib.api.contract.base import Timestamp, ViewModel, one_of
 from chalicelib.api.contract.messages import AgentMessage, RequesterMessage
+from chalicelib.api.contract.talking_back import IncidentBadge, NotificationView, SatisfactionView
 from chalicelib.domain import ticket as domain
 from chalicelib.domain.agent_tokens import Agent
 from chalicelib.domain.catalog import REGIONS, load, served_languages
 from chalicelib.domain.conversation import Message
 from chalicelib.domain.desk import sla_clock
 from chalicelib.domain.eta import eta_window
+from chalicelib.domain.notifications import Notification
 from chalicelib.domain.routing import UNDETERMINED, is_low_confidence
+from chalicelib.domain.satisfaction import Survey
 from chalicelib.domain.ticket import DeskState, Status, TranslationStatus, iso, utc_now
 
 
@@ -43,6 +47,15 @@ DeskStep = one_of(
 
 
 # --- language and translation ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketExtras:
+    """What the ticket's page shows besides the ticket and its conversation."""
+
+    notifications: Sequence[Notification] = ()
+    survey: Survey | None = None
+    incident: dict[str, str] | None = None  # id, status, title (in the reader's language)
 
 
 class Language(ViewModel):
@@ -211,6 +224,9 @@ class _TicketView(ViewModel):
     sla: Sla | None
     desk: Any
     messages: list[Any]
+    notifications: list[NotificationView] = Field(description="What the desk told the requester, per channel")
+    satisfaction: SatisfactionView | None = Field(description="The survey of the latest resolution, once resolved")
+    incident: IncidentBadge | None = Field(description="The incident the ticket is linked to, if any")
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -223,8 +239,10 @@ class _TicketView(ViewModel):
         now: datetime,
         open_ahead: int = 0,
         recent_first_responses: Sequence[float] = (),
+        extras: TicketExtras | None = None,
     ) -> Self:
         routing = ticket.routing
+        extras = extras or TicketExtras()
         return cls(
             ticket_id=ticket.ticket_id,
             status=ticket.status,
@@ -239,6 +257,9 @@ class _TicketView(ViewModel):
             sla=Sla.of(ticket, now, open_ahead, recent_first_responses) if routing else None,
             desk=cls.desk_view.of(ticket) if ticket.desk else None,
             messages=[cls.message_view.of(message) for message in messages],
+            notifications=[NotificationView.of(notification) for notification in extras.notifications],
+            satisfaction=SatisfactionView.of(extras.survey) if extras.survey else None,
+            incident=IncidentBadge(**extras.incident) if extras.incident else None,
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
         )
@@ -277,10 +298,18 @@ class Ticket(RootModel[RequesterTicket | AgentTicket]):
         now: datetime,
         open_ahead: int = 0,
         recent_first_responses: Sequence[float] = (),
+        extras: TicketExtras | None = None,
     ) -> Ticket:
         view = AgentTicket if agent is not None else RequesterTicket
         return cls(
-            view.of(ticket, messages, now=now, open_ahead=open_ahead, recent_first_responses=recent_first_responses)
+            view.of(
+                ticket,
+                messages,
+                now=now,
+                open_ahead=open_ahead,
+                recent_first_responses=recent_first_responses,
+                extras=extras,
+            )
         )
 
 
@@ -292,6 +321,7 @@ def ticket_view(
     now: datetime | None = None,
     open_ahead: int = 0,
     recent_first_responses: Sequence[float] = (),
+    extras: TicketExtras | None = None,
 ) -> dict[str, Any]:
     """The ticket for its requester, or (with `agent`) for an agent, as JSON-ready values.
     `open_ahead` is the region's open tickets ahead of this one (the store counts them) and
@@ -304,5 +334,6 @@ def ticket_view(
         now=now or utc_now(),
         open_ahead=open_ahead,
         recent_first_responses=recent_first_responses,
+        extras=extras,
     )
     return view.root.dump()

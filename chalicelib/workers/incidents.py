@@ -1,0 +1,34 @@
+"""The incident fan-out worker: each message on the incidents queue is one page of linked
+tickets to tell about an update (`usecases/incident_fanout.py`).
+
+One message per invocation: a page is the unit of work sized to finish well inside the Lambda
+timeout, and a failed page is retried alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import SQSEvent
+from chalice import Blueprint
+
+from chalicelib import aws_resource_names
+from chalicelib.composition_root import dependencies
+from chalicelib.settings import get_settings
+from chalicelib.usecases.pipeline_stage import QueuedRecord
+from chalicelib.workers.sqs_batch import BatchFailed
+
+incident_workers = Blueprint(__name__)
+BATCH_SIZE = 1
+
+
+@incident_workers.on_sqs_message(queue=get_settings().queue_name(aws_resource_names.INCIDENTS), batch_size=BATCH_SIZE)
+def fan_out_incident_updates(event: Any) -> dict[str, Any]:
+    deps = dependencies()
+    raw = event.to_dict() if hasattr(event, "to_dict") else event
+    records = [QueuedRecord(record.message_id, record.body or "") for record in SQSEvent(raw).records]
+    failed = deps.fan_out_incident_update.handle(records)
+    if failed and not deps.settings.report_batch_item_failures:
+        # Fail closed: without ReportBatchItemFailures AWS would delete a "failed" message.
+        raise BatchFailed(f"{len(failed)} of {len(records)} incident fan-out pages failed")
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}

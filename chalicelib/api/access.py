@@ -13,6 +13,7 @@ from chalicelib.composition_root import Dependencies, dependencies
 from chalicelib.domain.agent_tokens import Agent, InvalidAgentToken, verify_agent_token
 from chalicelib.domain.catalog import REGIONS
 from chalicelib.domain.ids import is_ticket_id, token_matches
+from chalicelib.domain.requester_links import link_token_matches
 from chalicelib.domain.satisfaction import current_resolution, survey_token_matches
 from chalicelib.domain.ticket import Ticket, utc_now
 
@@ -74,9 +75,10 @@ def open_ticket(request: Request, ticket_id: str, deps: Dependencies) -> Reader:
     if ticket is None:
         # The same work as for a ticket that exists, so that timing does not tell them apart.
         token_matches(token, UNKNOWN_TICKET_TOKEN_HASH)
+        _is_link_token(token, ticket_id, deps)
         agent_from_token(token, deps)
         raise NotFound()
-    if token_matches(token, ticket.token_hash):
+    if token_matches(token, ticket.token_hash) or _is_link_token(token, ticket_id, deps):
         return Reader(ticket, None)
     agent = agent_from_token(token, deps)
     # An agent sees a ticket once it is on a desk they work: before routing it belongs to no
@@ -85,6 +87,12 @@ def open_ticket(request: Request, ticket_id: str, deps: Dependencies) -> Reader:
     if agent is not None and agent.works(region):
         return Reader(ticket, agent)
     raise NotFound()
+
+
+def _is_link_token(token: str, ticket_id: str, deps: Dependencies) -> bool:
+    """The token of the link in the requester's notifications (domain/requester_links.py)."""
+    secret = deps.agent_token_secret
+    return secret is not None and link_token_matches(secret, ticket_id, token)
 
 
 def open_as_agent(request: Request, ticket_id: str, deps: Dependencies) -> Reader:

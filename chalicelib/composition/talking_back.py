@@ -13,6 +13,7 @@ from chalicelib.domain.conversation import Message
 from chalicelib.domain.notifications import Channel
 from chalicelib.domain.ports import NotificationChannel
 from chalicelib.domain.repositories import NotificationRepository, SurveyRepository
+from chalicelib.domain.requester_links import ticket_page_link
 from chalicelib.domain.satisfaction import survey_token
 from chalicelib.domain.ticket import Ticket
 from chalicelib.usecases.announcements import Acknowledge, AnnounceDeskChange, AnnounceReply
@@ -75,7 +76,7 @@ class TalkingBack:
             channels,
             self.clock,
             self.settings.pivot_language,
-            config.public_base_url,
+            self.ticket_page_link,
             resend_after=timedelta(seconds=self.settings.sweep_after_seconds),
         )
 
@@ -112,12 +113,15 @@ class TalkingBack:
         delay = timedelta(seconds=self.settings.notifications.csat_delay_seconds)
         return AnnounceDeskChange(self.surveys, self.request_notification, self.clock, delay)
 
+    def ticket_page_link(self: Dependencies, ticket_id: str) -> str:
+        return ticket_page_link(self.settings.notifications.public_base_url, ticket_id, self.agent_token_secret)
+
     def survey_link(self: Dependencies, ticket_id: str, resolution: int) -> str:
-        base = f"{self.settings.notifications.public_base_url}/tickets/{ticket_id}/satisfaction"
+        """The requester's page, asking for the rating; its survey token lets an app (or a mail
+        client's one-click link) rate through the API without the page."""
         secret = self.agent_token_secret
-        if secret is None:
-            return base
-        return f"{base}?survey_token={survey_token(secret, ticket_id, resolution)}"
+        page = self.ticket_page_link(ticket_id)
+        return f"{page}&survey_token={survey_token(secret, ticket_id, resolution)}" if secret else page
 
     @cached_property
     def request_due_surveys(self: Dependencies) -> RequestDueSurveys:

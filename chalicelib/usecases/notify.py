@@ -10,7 +10,7 @@ the send and the "sent" write can repeat a message, and receivers deduplicate on
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -44,7 +44,7 @@ class RequestNotification:
     channels: tuple[Channel, ...]  # the configured ones
     clock: Clock
     pivot_language: str
-    public_base_url: str
+    ticket_link: Callable[[str], str]  # ticket id -> the requester's page, with its link token
     # A notification whose claim check got lost is re-sent by the sweeper after this long.
     resend_after: timedelta
 
@@ -66,7 +66,7 @@ class RequestNotification:
             language = self.pivot_language  # the templates' fallback: better read than unreadable
         values = {
             "ticket_number": ticket.ticket_id,
-            "ticket_link": f"{self.public_base_url}/tickets/{ticket.ticket_id}",
+            "ticket_link": self.ticket_link(ticket.ticket_id),
             **(params or {}),
         }
         created: list[Notification] = []

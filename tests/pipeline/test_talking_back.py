@@ -231,3 +231,19 @@ def test_an_incident_update_reaches_the_requester_as_a_notification_and_a_badge(
     events = [hook.event for hook in receiver.received]
     assert events == ["ticket.acknowledged", "incident.update"]
     assert [n["type"] for n in body["notifications"] if n["channel"] == "email"] == events
+
+
+def test_the_link_in_a_notification_opens_that_ticket_and_no_other(api, pipeline, receiver):
+    # Given two tickets, and the acknowledgement of the first
+    first = new_ticket(api, pipeline, SPANISH, "lucia@example.com")
+    second = new_ticket(api, pipeline, SPANISH, "marta@example.com")
+    pipeline.deliver_notifications()
+    hook = next(hook for hook in receiver.received if hook.payload["ticket_id"] == first["ticket_id"])
+    link = next(word for word in hook.payload["text"].split() if "/t/" in word)
+    # Then it is the requester's page, its token in the fragment (never sent to a server)
+    page, _, fragment = link.partition("#")
+    assert page == f"https://help.example.com/t/{first['ticket_id']}" and fragment.startswith("token=")
+    token = fragment.removeprefix("token=").strip("\u2069 ")
+    # And that token opens the first ticket as its requester, and not the second
+    assert get_ticket(api, first["ticket_id"], token).status == 200
+    assert get_ticket(api, second["ticket_id"], token).status == 404

@@ -35,7 +35,9 @@ class TalkingBack:
     def surveys(self: Dependencies) -> SurveyRepository:
         from chalicelib.adapters.dynamodb.surveys import DynamoDBSurveys
 
-        return self._built("surveys", lambda: DynamoDBSurveys(self.settings.table_name))
+        return self._built(
+            "surveys", lambda: DynamoDBSurveys(self.settings.table_name, on_counted=self.emit_support_metrics)
+        )
 
     @cached_property
     def notification_channels(self: Dependencies) -> dict[str, NotificationChannel]:

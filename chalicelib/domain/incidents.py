@@ -211,6 +211,13 @@ def may_act_on(agent: Agent, regions: tuple[str, ...]) -> bool:
     return "global" in agent.regions or bool(set(regions) & set(agent.regions))
 
 
+def may_run(agent: Agent, regions: tuple[str, ...]) -> bool:
+    """Opening an incident and posting its updates (a `resolved` one resolves every linked
+    ticket) take an agent of every region it covers, or a `global` agent: an agent of one
+    region never resolves another region's tickets."""
+    return "global" in agent.regions or (bool(regions) and set(regions) <= set(agent.regions))
+
+
 def append_update(incident: Incident, status: IncidentStatus, text: str, author: str, now: datetime) -> Incident:
     """The incident with a new update (its status becomes the incident's). Older updates keep
     no translations: their fan-outs are done or finish from the translation cache, and the item

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from chalicelib.domain import desk
 from chalicelib.domain.conversation import requester_language
-from chalicelib.domain.desk import LISTABLE_STATES
+from chalicelib.domain.desk import LISTABLE_STATES, record_first_response
 from chalicelib.domain.incident_fanout import (
     FanOutPage,
     localize,
@@ -49,10 +49,10 @@ from chalicelib.domain.repositories import (
     TicketExists,
     TicketRepository,
 )
-from chalicelib.domain.ticket import DeskState, Ticket, TranslationStatus
+from chalicelib.domain.ticket import DeskState, Ticket, TranslationStatus, parse_iso
 from chalicelib.domain.translation import TextTranslator
 from chalicelib.observability import logger, record_context
-from chalicelib.usecases.desk_work import FOLLOW_UP_ATTEMPTS, ChangeDeskState
+from chalicelib.usecases.desk_work import FOLLOW_UP_ATTEMPTS, ChangeDeskState, apply_follow_up
 from chalicelib.usecases.incidents import FAN_OUT_PAGE, SAVE_ATTEMPTS, announce
 from chalicelib.usecases.pipeline_stage import QueuedRecord
 
@@ -172,6 +172,16 @@ class FanOutUpdate:
                 localized = texts[language]
                 with contextlib.suppress(TicketExists):  # delivered before: the page is re-delivered
                     self.messages.add(update_message(ticket, incident, update, localized, self.pivot_language))
+                # An agent's word on the problem, in the requester's conversation: the ticket's
+                # first response if it had none (so it stops escalating for want of one).
+                if ticket.desk is not None and ticket.desk.state in LISTABLE_STATES:  # not a closed one
+                    answered_at = parse_iso(update.created_at)
+                    ticket = (
+                        apply_follow_up(
+                            self.tickets, ticket, lambda now: record_first_response(now, update.author, answered_at)
+                        )
+                        or ticket
+                    )
                 params = notification_params(incident, update, language, localized)
                 self.notify(ticket, NotificationType.INCIDENT_UPDATE, cause=update.update_id, params=params)
                 if update.status is IncidentStatus.RESOLVED:

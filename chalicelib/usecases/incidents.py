@@ -29,6 +29,7 @@ from chalicelib.domain.incidents import (
     concerns,
     is_repeat,
     may_act_on,
+    may_run,
     new_incident,
     pivot_text,
 )
@@ -75,8 +76,8 @@ class OpenIncident:
 
     def __call__(self, agent: Agent, draft: IncidentDraft) -> Incident:
         """An agent opens an incident for regions they work (a `global` agent for any, or none)."""
-        if not may_act_on(agent, draft.regions):
-            raise NotYourRegion("open incidents for the regions you work; without regions, only global agents may")
+        if not may_run(agent, draft.regions):
+            raise NotYourRegion("open incidents for regions you all work; without regions, only global agents may")
         incident = new_incident(draft, agent.name, self.clock(), self.pivot_language)
         self.incidents.create(incident)
         logger.info("incident opened", extra={"incident_id": incident.incident_id, "regions": incident.regions})
@@ -207,6 +208,8 @@ class PostUpdate:
         instead of adding a second one: that is how a client recovers from FanOutNotQueued."""
         for _ in range(SAVE_ATTEMPTS):
             incident = find_incident(self.incidents, agent, incident_id)
+            if not may_run(agent, incident.regions):
+                raise NotYourRegion("post updates to incidents whose regions you all work, or as a global agent")
             update = is_repeat(incident, status, text, agent.name)
             if update is not None:
                 break

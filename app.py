@@ -7,9 +7,12 @@ from chalicelib.api.conversation import conversation_api
 from chalicelib.api.desk import desk_api
 from chalicelib.api.dev_clock import dev_clock_api
 from chalicelib.api.dev_outbox import dev_outbox_api
+from chalicelib.api.evidence import evidence_api
+from chalicelib.api.help import help_api
 from chalicelib.api.incidents import incidents_api
 from chalicelib.api.meta import meta_api
 from chalicelib.api.metrics import metrics_api
+from chalicelib.api.pages import pages_api
 from chalicelib.api.tickets import tickets_api
 from chalicelib.settings import get_settings
 from chalicelib.workers.escalation import escalations
@@ -26,6 +29,9 @@ app.register_blueprint(conversation_api)
 app.register_blueprint(desk_api)
 app.register_blueprint(metrics_api)
 app.register_blueprint(incidents_api)
+app.register_blueprint(evidence_api)
+app.register_blueprint(help_api)
+app.register_blueprint(pages_api)
 app.register_blueprint(pipeline_workers)
 app.register_blueprint(sweeper)
 app.register_blueprint(escalations)

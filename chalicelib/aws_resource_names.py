@@ -26,6 +26,15 @@ def table_name(stage: str) -> str:
     return f"{APP_NAME}-{stage}-tickets"
 
 
+def evidence_bucket_name(stage: str, account_id: str | None = None) -> str:
+    """The private bucket of the requesters' evidence files. Bucket names are global across
+    every AWS account: deployed stages append the account id (CloudFormation substitutes it, see
+    infra/stack.py); the local stage and the tests (moto) go without. EVIDENCE_BUCKET overrides
+    it where even that name is taken (settings.py at run time, infra/ when packaging)."""
+    name = f"{APP_NAME}-{stage}-evidence"
+    return f"{name}-{account_id}" if account_id else name
+
+
 def queue_name(stage: str, role: str) -> str:
     """`role` is a pipeline queue (detect, translate, route), `desk-<region>` or `escalations-<region>`."""
     return f"{APP_NAME}-{stage}-{role}"

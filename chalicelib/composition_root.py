@@ -16,7 +16,10 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from chalicelib import aws_resource_names
+from chalicelib.composition.console import AgentConsole
+from chalicelib.composition.evidence import EvidenceUploads
 from chalicelib.composition.incidents import IncidentDesk
+from chalicelib.composition.self_service import SelfServiceFirst
 from chalicelib.composition.talking_back import TalkingBack
 from chalicelib.domain import stages
 from chalicelib.domain.messages import MESSAGE_ADDED, RETRANSLATE, ClaimCheck
@@ -50,7 +53,7 @@ STORE_PARTS = ("tickets", "idempotency", "messages", "response_times", "work_lis
 
 
 @dataclass
-class Dependencies(TalkingBack, IncidentDesk):
+class Dependencies(TalkingBack, IncidentDesk, AgentConsole, SelfServiceFirst, EvidenceUploads):
     settings: Settings
     clock: Clock = utc_now
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -77,6 +80,7 @@ class Dependencies(TalkingBack, IncidentDesk):
             "notifications": in_memory.InMemoryNotifications(database),
             "surveys": in_memory.InMemorySurveys(database),
             "incidents": in_memory.InMemoryIncidents(database),
+            "evidence": in_memory.InMemoryEvidence(database),
         }
         return cls(settings=settings, clock=clock, overrides={**store, **overrides})
 
@@ -185,6 +189,7 @@ class Dependencies(TalkingBack, IncidentDesk):
             self.settings.queue_name(aws_resource_names.DETECT),
             self.clock,
             self.settings.idempotency_ttl_seconds,
+            suggest=self.suggest_at_intake,
         )
 
     @cached_property
@@ -198,6 +203,7 @@ class Dependencies(TalkingBack, IncidentDesk):
             self.surveys,
             self.incidents,
             self.settings.pivot_language,
+            evidence=lambda ticket_id, links: self.list_evidence(ticket_id, links),
         )
 
     @cached_property

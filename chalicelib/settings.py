@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -234,6 +235,9 @@ class Settings:
     # The local stage's clock can be moved forward through /dev/clock (never inside Lambda).
     movable_clock: bool = False
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    # The evidence bucket (EVIDENCE_BUCKET, else derived from the stage; Lambda gets the deployed
+    # bucket's name from the template).
+    evidence_bucket: str = ""
 
     def queue_name(self, role: str) -> str:
         return aws_resource_names.queue_name(self.stage, role)
@@ -262,7 +266,17 @@ class Settings:
             agent_token_secret=_secret(env, "AGENT_TOKEN_SECRET", stage),
             movable_clock=_movable_clock(env),
             notifications=_notification_settings(env, stage),
+            evidence_bucket=_evidence_bucket(env, stage),
         )
+
+
+def _evidence_bucket(env: Mapping[str, str], stage: str) -> str:
+    name = (env.get("EVIDENCE_BUCKET") or "").strip()
+    if not name:
+        return aws_resource_names.evidence_bucket_name(stage)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", name) or ".." in name:
+        raise SettingsError(f"EVIDENCE_BUCKET must be an S3 bucket name (3-63 of a-z 0-9 . -), got {name!r}")
+    return name
 
 
 def _movable_clock(env: Mapping[str, str]) -> bool:

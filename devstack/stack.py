@@ -168,8 +168,8 @@ class LocalStack:
             self._verify_sender()
             self.queue_names = {
                 name.removeprefix(aws_resource_names.queue_name(self.stage, "")): name
-                for name in created.values()
-                if name != aws_resource_names.table_name(self.stage)
+                for logical, name in created.items()
+                if logical.endswith("Queue")  # the table and the evidence bucket are not queues
             }
             self._import_app()
             self._use_readable_logs()

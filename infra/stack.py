@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib import aws_resource_names
 from chalicelib.settings import secret_name_prefix, ssm_parameter_prefix
+from infra import evidence_bucket
 from infra.dashboard import dashboard_resource
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,14 +160,16 @@ def queue_resources(stage: str, role: str) -> dict[str, Any]:
 def resources_template(stage: str) -> dict[str, Any]:
     """The resources alone: deployable by itself, and what moto is given locally."""
     owned: dict[str, Any] = {"TicketsTable": table_resource(stage)}
+    owned[evidence_bucket.LOGICAL_ID] = evidence_bucket.local_bucket(stage)
     for role in aws_resource_names.all_queue_roles():
         owned.update(queue_resources(stage, role))
     outputs: dict[str, Any] = {"TicketsTableName": {"Value": {"Ref": "TicketsTable"}}}
+    outputs["EvidenceBucketName"] = {"Value": {"Ref": evidence_bucket.LOGICAL_ID}}
     for role in aws_resource_names.all_queue_roles():
         outputs[_logical(role) + "Url"] = {"Value": {"Ref": _logical(role)}}
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"polyglot-desk {stage}: ticket table; pipeline, desk and escalation queues with their DLQs",
+        "Description": f"polyglot-desk {stage}: ticket table; queues with their DLQs; evidence bucket",
         "Resources": owned,
         "Outputs": outputs,
     }
@@ -181,6 +184,11 @@ def merge_template(stage: str) -> dict[str, Any]:
     """
     template = resources_template(stage)
     template["Resources"]["SupportDashboard"] = dashboard_resource(stage)
+    # The evidence bucket with the account in its name, and its name in the API's environment.
+    template["Resources"][evidence_bucket.LOGICAL_ID] = evidence_bucket.deployed_bucket(stage)
+    template["Resources"]["APIHandler"] = {
+        "Properties": {"Environment": {"Variables": {"EVIDENCE_BUCKET": {"Ref": evidence_bucket.LOGICAL_ID}}}}
+    }
     for role, function in CONSUMERS.items():
         logical_function = _chalice_logical_id(function)
         template["Resources"][logical_function] = {
@@ -250,6 +258,7 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
                 ],
             },
             *secret_statements(stage),  # the agent token key
+            *evidence_bucket.api_statements(stage),  # evidence uploads (presigned) and downloads
         ]
     elif function == "agent_authorizer":
         statements += secret_statements(stage)

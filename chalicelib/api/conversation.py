@@ -6,6 +6,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.access import NotFound, agent_authorizer, open_for_survey, open_ticket
 from chalicelib.api.contract import MessageAccepted, parse_message_text
+from chalicelib.api.contract.preview import ReplyPreview
 from chalicelib.api.contract.talking_back import SatisfactionRecorded, parse_satisfaction
 from chalicelib.api.http import HttpError, answers_errors, json_response, read_json_body
 from chalicelib.composition_root import dependencies
@@ -41,6 +42,23 @@ def add_agent_reply(ticket_id: str) -> Response:
         raise HttpError(403, "forbidden", "replies need an agent token")
     text, declared = parse_message_text(body)
     return _accepted(deps.add_message.from_agent(reader.ticket, reader.agent, text, declared))
+
+
+@conversation_api.route(
+    "/tickets/{ticket_id}/replies/preview", methods=["POST"], authorizer=agent_authorizer, content_types=_BODY_TYPES
+)
+@answers_errors
+def preview_agent_reply(ticket_id: str) -> Response:
+    """What the requester would read if this reply were sent now (the same translation chain); stores nothing."""
+    request = conversation_api.current_request
+    body = read_json_body(request)
+    deps = dependencies()
+    reader = open_ticket(request, ticket_id, deps)
+    if reader.agent is None:
+        raise HttpError(403, "forbidden", "replies need an agent token")
+    text, declared = parse_message_text(body)
+    draft = deps.preview_reply(reader.ticket, reader.agent, text, declared)
+    return json_response(200, ReplyPreview.of(draft).dump(), {"Cache-Control": "no-store"})
 
 
 @conversation_api.route("/tickets/{ticket_id}/satisfaction", methods=["POST"], content_types=_BODY_TYPES)

@@ -31,7 +31,11 @@ from chalicelib.api.contract import (
 )
 from chalicelib.api.contract.metrics import DateParameter, LanguageParameter, SupportMetricsReport
 from chalicelib.api.contract.talking_back import SatisfactionAnswer, SatisfactionRecorded
+from chalicelib.api.openapi_console import console_operations
+from chalicelib.api.openapi_evidence import evidence_operations
+from chalicelib.api.openapi_help import help_operations
 from chalicelib.api.openapi_incidents import incident_operations
+from chalicelib.api.openapi_pages import page_operations
 from chalicelib.domain.ticket import DeskState
 
 # --- the route table ---------------------------------------------------------------------------
@@ -249,6 +253,10 @@ OPERATIONS: tuple[Operation, ...] = (
     desk_change("resolve", "resolveTicket", "Resolve (any agent of the region, not only the assignee)"),
     desk_change("reopen", "reopenTicket", "Reopen a resolved ticket: back to the region's open queue"),
     *incident_operations(),
+    *evidence_operations(),
+    *help_operations(),
+    *console_operations(),
+    *page_operations(),
     Operation("get", "/health", "health", "Is the service up", {"200": Answer("Up", Health)}),
     Operation("get", "/openapi.json", "openapi", "This document", {"200": Answer("This document")}),
     Operation(

@@ -36,7 +36,8 @@ def create_ticket() -> Response:
 def get_ticket(ticket_id: str) -> Response:
     deps = dependencies()
     reader = open_ticket(tickets_api.current_request, ticket_id, deps)
-    reading = deps.read_ticket(reader.ticket, None if reader.is_requester else deps.settings.pivot_language)
+    language = None if reader.is_requester else deps.settings.pivot_language
+    reading = deps.read_ticket(reader.ticket, language, agent=not reader.is_requester)
     body = ticket_view(
         reading.ticket,
         reading.messages,
@@ -44,7 +45,7 @@ def get_ticket(ticket_id: str) -> Response:
         now=reading.now,
         open_ahead=reading.open_ahead,
         recent_first_responses=reading.recent_first_responses,
-        extras=TicketExtras(reading.notifications, reading.survey, reading.incident),
+        extras=TicketExtras(reading.notifications, reading.survey, reading.incident, evidence=reading.evidence),
     )
     return json_response(200, body, {"Cache-Control": "no-store"})
 

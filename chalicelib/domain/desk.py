@@ -32,6 +32,7 @@ REQUESTER = "requester"
 # Desk states whose SLA clock runs, so they can escalate (waiting pauses it, resolved ends it).
 ESCALATING_STATES: tuple[DeskState, ...] = (DeskState.OPEN, DeskState.CLAIMED)
 ESCALATION = "escalation"  # the actor escalation events name
+SELF_SERVICE = "self-service"  # the actor of a resolution by the help center's answer (a deflection)
 
 
 class DeskTransitionError(ValueError):
@@ -113,6 +114,30 @@ def resolve(ticket: Ticket, agent: str, now: datetime, note: str | None = None) 
     return _change(
         ticket, now, agent, DeskState.RESOLVED, note, pauses=_closed_pauses(ticket, now), assignee=desk.assignee
     )
+
+
+def deflect(ticket: Ticket, topic: str, now: datetime) -> Ticket:
+    """The requester said the help center's answer on `topic` solved it: resolved by the bot,
+    no agent needed (counted as deflected, not resolved, by the support metrics)."""
+    _require(ticket, {DeskState.OPEN, DeskState.CLAIMED, DeskState.WAITING}, "deflect")
+    desk = _desk(ticket)
+    return _change(
+        ticket,
+        now,
+        SELF_SERVICE,
+        DeskState.RESOLVED,
+        f"solved by the help center: {topic}",
+        pauses=_closed_pauses(ticket, now),
+        assignee=desk.assignee,
+    )
+
+
+def is_deflection(ticket: Ticket) -> bool:
+    """The ticket's latest desk move resolved it through the help center."""
+    if ticket.desk is None or ticket.desk.state is not DeskState.RESOLVED:
+        return False
+    moves = [event for event in ticket.history if event.get("kind") == "desk" and event.get("from") != event.get("to")]
+    return bool(moves) and moves[-1].get("by") == SELF_SERVICE
 
 
 def reopen(ticket: Ticket, actor: str, now: datetime, note: str | None = None) -> Ticket:

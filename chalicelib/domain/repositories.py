@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.domain.conversation import Message
+from chalicelib.domain.evidence import Evidence
 from chalicelib.domain.incidents import Incident, LinkPage, LinkResult
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.satisfaction import Survey
@@ -247,4 +248,22 @@ class SupportMetrics(Protocol):
 
     def record_deflection(self, region: str, language: str, at: datetime) -> None:
         """The help center answered a requester of `region` in `language` who opened no ticket."""
+        ...
+
+
+class EvidenceRepository(Protocol):
+    """Evidence files beside their ticket (`pk = TICKET#<id>`, `sk = EVIDENCE#<evidence id>`)."""
+
+    def add(self, evidence: Evidence) -> None:
+        """Store a new entry; TicketExists if its id is taken."""
+        ...
+
+    def get(self, ticket_id: str, evidence_id: str) -> Evidence | None: ...
+
+    def save(self, before: Evidence, after: Evidence) -> None:
+        """Write `after` if the stored entry is still at `before.version`; else StaleTicket."""
+        ...
+
+    def for_ticket(self, ticket_id: str) -> list[Evidence]:
+        """The ticket's entries, oldest first."""
         ...

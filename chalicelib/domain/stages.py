@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from chalicelib.domain.desk import deadlines
+from chalicelib.domain.desk import deadlines, deflect
 from chalicelib.domain.ports import Detector, Translator
 from chalicelib.domain.routing import UNDETERMINED, priority_for, routing_table
 from chalicelib.domain.sla_policy import policy_for
@@ -96,7 +96,13 @@ def route(ticket: Ticket, now: datetime, desk_queue_name: Callable[[str], str]) 
         sla=deadlines(policy_for(region).clock(priority, parse_iso(ticket.created_at))),
         reason=reason,
     )
-    return ticket.advance(Status.ROUTED, now, "route_ticket", routing=routing, desk=Desk())
+    routed = ticket.advance(Status.ROUTED, now, "route_ticket", routing=routing, desk=Desk())
+    outcome = ticket.self_service.outcome if ticket.self_service is not None else None
+    if outcome is not None and outcome.solved:
+        # The requester said the help center's answer solved it before the ticket reached its
+        # desk: it arrives resolved (deflected), in the same write.
+        return deflect(routed, outcome.topic, now)
+    return routed
 
 
 class Hop(StrEnum):

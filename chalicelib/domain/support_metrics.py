@@ -25,6 +25,8 @@ Events and the day they count on:
   before its deadline counts as within), on the day of the response;
 - resolved: `resolved` + 1, a `resolution_le_*` bucket, `resolution_minutes` (wall clock since
   `created_at`), on the day it is resolved. A ticket resolved again after a reopen counts again;
+- deflected (resolved by the requester's "solved" on the help-center bot's answer,
+  `desk.is_deflection`): `deflected` + 1 on that day, instead of the resolution's counters;
 - breached: the escalation level recorded on the ticket reaches the first level the policy
   reaches past a deadline (`overdue_hours`; `region_manager` by default). It stays counted while
   the ticket is unresolved, whatever its state.
@@ -40,7 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from chalicelib.domain.desk import sla_clock
+from chalicelib.domain.desk import is_deflection, sla_clock
 from chalicelib.domain.sla_policy import policy_for
 from chalicelib.domain.ticket import DeskState, Status, Ticket, parse_iso
 
@@ -216,6 +218,8 @@ def _resolution(was: Ticket | None, after: Ticket) -> list[CounterChange]:
         return []
     at = parse_iso(after.updated_at)
     key = day_key(after, at)
+    if is_deflection(after):  # the help center's answer solved it: a deflection, not a resolution
+        return [CounterChange(key, DEFLECTED, 1)]
     minutes = _minutes_since_created(after, at)
     return [
         CounterChange(key, RESOLVED, 1),

@@ -173,6 +173,54 @@ class Routing:
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """A help-center article the bot offered at intake (the title in the asker's language)."""
+
+    topic: str
+    title: str
+    confidence: float
+    language: str
+
+
+@dataclass(frozen=True)
+class SelfServiceOutcome:
+    topic: str
+    solved: bool
+    at: str
+
+
+@dataclass(frozen=True)
+class SelfService:
+    """What the help-center bot suggested at intake, and what the requester said about it."""
+
+    suggestions: tuple[Suggestion, ...]
+    outcome: SelfServiceOutcome | None = None
+
+    @property
+    def deflected(self) -> bool:
+        return self.outcome is not None and self.outcome.solved
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "suggestions": [asdict(suggestion) for suggestion in self.suggestions],
+            "outcome": asdict(self.outcome) if self.outcome is not None else None,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any] | None) -> SelfService | None:
+        if not record:
+            return None
+        outcome = record.get("outcome")
+        return cls(
+            suggestions=tuple(
+                Suggestion(item["topic"], item["title"], float(item["confidence"]), item["language"])
+                for item in record.get("suggestions") or ()
+            ),
+            outcome=SelfServiceOutcome(outcome["topic"], bool(outcome["solved"]), outcome["at"]) if outcome else None,
+        )
+
+
+@dataclass(frozen=True)
 class Ticket:
     ticket_id: str
     status: Status
@@ -191,6 +239,7 @@ class Ticket:
     routing: Routing | None = None
     desk: Desk | None = None  # set when the ticket is routed
     history: tuple[dict[str, str], ...] = ()
+    self_service: SelfService | None = None  # the help-center bot's suggestions (intake)
 
     def advance(self, to: Status, now: datetime, actor: str, **changes: Any) -> Ticket:
         """The ticket after moving forward to `to`; the version grows by one."""
@@ -226,6 +275,7 @@ class Ticket:
         record["evidence"] = [asdict(item) for item in self.evidence]
         record["history"] = list(self.history)
         record["desk"] = self.desk.to_record() if self.desk is not None else None
+        record["self_service"] = self.self_service.to_record() if self.self_service is not None else None
         return record
 
     @classmethod
@@ -261,4 +311,5 @@ class Ticket:
                 else None
             ),
             history=tuple(record.get("history") or ()),
+            self_service=SelfService.from_record(record.get("self_service")),
         )

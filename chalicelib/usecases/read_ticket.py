@@ -3,10 +3,12 @@ ticket waiting in its region's queue what its ETA is made of."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.domain.conversation import Message, requester_language
+from chalicelib.domain.evidence import EvidenceListing
 from chalicelib.domain.incidents import incident_title_in
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.ports import Clock
@@ -32,6 +34,7 @@ class TicketReading:
     notifications: list[Notification] = field(default_factory=list)
     survey: Survey | None = None  # of the latest resolution
     incident: dict[str, str] | None = None  # id, status, title in the requester's language
+    evidence: Sequence[EvidenceListing] = ()  # the files; download links for agents only
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,12 @@ class ReadTicket:
     surveys: SurveyRepository | None = None
     incidents: IncidentRepository | None = None
     pivot_language: str = "en"
+    # (ticket id, with download links) -> the ticket's evidence files (usecases/evidence.py)
+    evidence: Callable[[str, bool], Sequence[EvidenceListing]] | None = None
 
-    def __call__(self, ticket: Ticket, reader_language: str | None = None) -> TicketReading:
+    def __call__(self, ticket: Ticket, reader_language: str | None = None, *, agent: bool = False) -> TicketReading:
         """`reader_language`: the language the reader reads (agents: the pivot); by default the
-        requester's."""
+        requester's. `agent`: the reader is an agent (evidence comes with download links)."""
         messages = self.messages.for_ticket(ticket.ticket_id)
         # The queue ahead matters only while the ticket waits in it (one COUNT query, no scan).
         waiting_in_queue = ticket.desk is not None and ticket.desk.state is DeskState.OPEN
@@ -62,7 +67,10 @@ class ReadTicket:
         survey = self.surveys.get(ticket.ticket_id, resolutions) if self.surveys and resolutions else None
         language = reader_language or requester_language(ticket, self.pivot_language)
         incident = self._incident(ticket, language)
-        return TicketReading(ticket, messages, self.clock(), open_ahead, recent, notifications, survey, incident)
+        evidence = self.evidence(ticket.ticket_id, agent) if self.evidence else ()
+        return TicketReading(
+            ticket, messages, self.clock(), open_ahead, recent, notifications, survey, incident, evidence=evidence
+        )
 
     def _incident(self, ticket: Ticket, language: str) -> dict[str, str] | None:
         """The incident the ticket is linked to, its title in `language` (one read, two if linked)."""

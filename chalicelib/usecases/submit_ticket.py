@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from chalicelib.domain.ids import idempotency_record_key, new_access_token, seal_token, unseal_token
 from chalicelib.domain.intake import NewTicket
@@ -16,7 +17,7 @@ from chalicelib.domain.repositories import (
     TicketRepository,
 )
 from chalicelib.domain.submission import IdempotencyConflict, Submission, fingerprint, received_ticket
-from chalicelib.domain.ticket import Status
+from chalicelib.domain.ticket import SelfService, Status
 from chalicelib.observability import logger
 
 
@@ -28,6 +29,9 @@ class SubmitTicket:
     detect_queue: str
     clock: Clock
     idempotency_ttl_seconds: int
+    # The help-center bot (usecases/self_service.SuggestAtIntake): its confident answers are
+    # stored on the ticket and returned with the 201. None: no bot.
+    suggest: Callable[[NewTicket], SelfService | None] | None = None
 
     def __call__(self, new: NewTicket, idempotency_key: str | None, correlation_id: str) -> Submission:
         digest = fingerprint(new)
@@ -40,6 +44,9 @@ class SubmitTicket:
         now = self.clock()
         token = new_access_token()
         ticket = received_ticket(new, token, correlation_id, now)
+        suggestions = self.suggest(new) if self.suggest is not None else None
+        if suggestions is not None:
+            ticket = replace(ticket, self_service=suggestions)
         claim = None
         if idempotency_key and key_hash:
             record = IdempotencyRecord(ticket.ticket_id, digest, seal_token(token, idempotency_key))

@@ -25,6 +25,15 @@ from chalicelib.api.contract import (
     Ticket,
     TicketCreated,
 )
+from chalicelib.api.contract.evidence import EvidenceFile, EvidenceUploadGranted, NewEvidence
+from chalicelib.api.contract.help import (
+    HelpAnswerView,
+    HelpArticleView,
+    HelpQuestion,
+    HelpTopicList,
+    SelfServiceAnswer,
+    SelfServiceRecorded,
+)
 from chalicelib.api.contract.incidents import (
     CandidateList,
     IncidentCreated,
@@ -37,6 +46,7 @@ from chalicelib.api.contract.incidents import (
     TicketsUnlinked,
     UpdateAccepted,
 )
+from chalicelib.api.contract.preview import ReplyPreview
 from chalicelib.api.contract.talking_back import SatisfactionAnswer, SatisfactionRecorded
 from tests.pipeline.conftest import (
     create_ticket,
@@ -125,6 +135,14 @@ ANSWER_MODELS += [
     CandidateList,
 ]
 ANSWER_MODELS += [SatisfactionRecorded]
+# The help center and its bot (api/openapi_help.py).
+REQUEST_MODELS += [HelpQuestion, SelfServiceAnswer]
+ANSWER_MODELS += [HelpAnswerView, HelpTopicList, HelpArticleView, SelfServiceRecorded]
+# The agent console's reply preview (api/openapi_console.py; its request is NewMessage).
+ANSWER_MODELS += [ReplyPreview]
+# Evidence uploads (api/openapi_evidence.py).
+REQUEST_MODELS += [NewEvidence]
+ANSWER_MODELS += [EvidenceUploadGranted, EvidenceFile]
 
 
 def test_the_component_schemas_are_exactly_the_models_schemas(openapi):

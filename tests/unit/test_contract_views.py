@@ -85,8 +85,8 @@ def test_a_fresh_ticket_is_written_with_nulls_for_what_is_not_known_yet():
         '{"ticket_id":"01HZZZZZZZZZZZZZZZZZZZZZZZ","status":"received","subject":null,'
         '"description":"Me cobraron dos veces la suscripción.","category":"payment.charged_twice",'
         '"priority":null,"language":null,"region":null,"queue":null,"translation":null,"sla":null,'
-        '"desk":null,"messages":[],"notifications":[],"satisfaction":null,"incident":null,'
-        '"created_at":"2030-01-02T03:04:05.000Z","updated_at":"2030-01-02T03:04:05.000Z"}'
+        '"desk":null,"messages":[],"notifications":[],"satisfaction":null,"incident":null,"evidence_files":[],'
+        '"created_at":"2030-01-02T03:04:05.000Z","updated_at":"2030-01-02T03:04:05.000Z","self_service":null}'
     )
 
 
@@ -218,7 +218,8 @@ def test_agents_read_a_translated_requester_message_in_the_pivot():
 def test_the_201_of_a_new_ticket():
     assert encoded(TicketCreated.of(make_ticket(), "tok-123").dump()) == (
         '{"ticket_id":"01HZZZZZZZZZZZZZZZZZZZZZZZ","access_token":"tok-123","status":"received",'
-        '"created_at":"2030-01-02T03:04:05.000Z","links":{"self":"/tickets/01HZZZZZZZZZZZZZZZZZZZZZZZ"}}'
+        '"created_at":"2030-01-02T03:04:05.000Z","links":{"self":"/tickets/01HZZZZZZZZZZZZZZZZZZZZZZZ"},'
+        '"self_service":null}'
     )
 
 

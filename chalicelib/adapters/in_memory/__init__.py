@@ -4,6 +4,7 @@ DynamoDB ones; the contract suite (`tests/contract/`) holds both implementations
 behaviour. One module per group of aggregates; every repository is re-exported here.
 """
 
+from chalicelib.adapters.in_memory.evidence import InMemoryEvidence, InMemoryEvidenceStorage
 from chalicelib.adapters.in_memory.incidents import InMemoryIncidents
 from chalicelib.adapters.in_memory.notifications import InMemoryNotifications
 from chalicelib.adapters.in_memory.support_metrics import InMemorySupportMetrics
@@ -24,6 +25,8 @@ from chalicelib.adapters.in_memory.tickets import (
 __all__ = [
     "InMemoryDatabase",
     "InMemoryEscalationIndex",
+    "InMemoryEvidence",
+    "InMemoryEvidenceStorage",
     "InMemoryIdempotency",
     "InMemoryIncidents",
     "InMemoryMessages",

@@ -16,6 +16,15 @@ from chalicelib.api.contract.answers import (
 )
 from chalicelib.api.contract.base import REF_TEMPLATE, SchemaGenerator, component_schemas
 from chalicelib.api.contract.errors import Error, ValidationError, printable
+from chalicelib.api.contract.help import (
+    HelpAnswerView,
+    HelpArticleView,
+    HelpQuestion,
+    HelpTopicList,
+    SelfServiceAnswer,
+    SelfServiceRecorded,
+    SelfServiceView,
+)
 from chalicelib.api.contract.incidents import (
     CandidateList,
     IncidentCreated,
@@ -62,6 +71,10 @@ __all__ = [
     "DeskTicket",
     "Error",
     "Health",
+    "HelpAnswerView",
+    "HelpArticleView",
+    "HelpQuestion",
+    "HelpTopicList",
     "IdempotencyKey",
     "IncidentCreated",
     "IncidentList",
@@ -78,6 +91,9 @@ __all__ = [
     "RequesterMessage",
     "RequesterTicket",
     "SchemaGenerator",
+    "SelfServiceAnswer",
+    "SelfServiceRecorded",
+    "SelfServiceView",
     "SupportMetricsReport",
     "Ticket",
     "TicketCreated",

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from chalicelib.api.contract.base import Timestamp, ViewModel
+from chalicelib.api.contract.help import SelfServiceView
 from chalicelib.api.contract.views import LanguageCode, Priority, Region
 from chalicelib.domain.conversation import Author, Message
 from chalicelib.domain.desk import LISTABLE_STATES
@@ -31,6 +32,10 @@ class TicketCreated(ViewModel):
     status: Status
     created_at: Timestamp
     links: Links
+    self_service: SelfServiceView | None = Field(
+        description="Help-center articles that may solve it now (null: none fits); answer with "
+        "POST /tickets/{id}/self-service"
+    )
 
     @classmethod
     def of(cls, ticket: Ticket, access_token: str) -> TicketCreated:
@@ -40,6 +45,7 @@ class TicketCreated(ViewModel):
             status=ticket.status,
             created_at=ticket.created_at,
             links=Links(self_=f"/tickets/{ticket.ticket_id}"),
+            self_service=SelfServiceView.of(ticket.self_service),
         )
 
 

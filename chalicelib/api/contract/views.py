@@ -16,6 +16,8 @@ from typing import Any, ClassVar, Self
 from pydantic import MISSING, Field, RootModel
 
 from chalicelib.api.contract.base import Timestamp, ViewModel, one_of
+from chalicelib.api.contract.evidence import EvidenceFile
+from chalicelib.api.contract.help import SelfServiceView
 from chalicelib.api.contract.messages import AgentMessage, RequesterMessage
 from chalicelib.api.contract.talking_back import IncidentBadge, NotificationView, SatisfactionView
 from chalicelib.domain import ticket as domain
@@ -24,6 +26,7 @@ from chalicelib.domain.catalog import REGIONS, load, served_languages
 from chalicelib.domain.conversation import Message
 from chalicelib.domain.desk import sla_clock
 from chalicelib.domain.eta import eta_window
+from chalicelib.domain.evidence import EvidenceListing
 from chalicelib.domain.notifications import Notification
 from chalicelib.domain.routing import UNDETERMINED, is_low_confidence
 from chalicelib.domain.satisfaction import Survey
@@ -56,6 +59,7 @@ class TicketExtras:
     notifications: Sequence[Notification] = ()
     survey: Survey | None = None
     incident: dict[str, str] | None = None  # id, status, title (in the reader's language)
+    evidence: Sequence[EvidenceListing] = ()  # files; download links only in an agent's reading
 
 
 class Language(ViewModel):
@@ -227,8 +231,12 @@ class _TicketView(ViewModel):
     notifications: list[NotificationView] = Field(description="What the desk told the requester, per channel")
     satisfaction: SatisfactionView | None = Field(description="The survey of the latest resolution, once resolved")
     incident: IncidentBadge | None = Field(description="The incident the ticket is linked to, if any")
+    evidence_files: list[EvidenceFile] = Field(description="Files the requester attached, oldest first")
     created_at: Timestamp
     updated_at: Timestamp
+    self_service: SelfServiceView | None = Field(
+        description="The help-center articles suggested at intake and the requester's answer (null: none)"
+    )
 
     @classmethod
     def of(
@@ -260,8 +268,10 @@ class _TicketView(ViewModel):
             notifications=[NotificationView.of(notification) for notification in extras.notifications],
             satisfaction=SatisfactionView.of(extras.survey) if extras.survey else None,
             incident=IncidentBadge(**extras.incident) if extras.incident else None,
+            evidence_files=[EvidenceFile.of(listing, cls.message_view is AgentMessage) for listing in extras.evidence],
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
+            self_service=SelfServiceView.of(ticket.self_service),
         )
 
 

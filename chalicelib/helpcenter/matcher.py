@@ -1,0 +1,252 @@
+"""Rank the help center's topics for a question, or abstain.
+
+1. **Similarities.** The question is analysed with its language's analyser and scored against
+   every phrasing of every language at once (index.py). Per language and topic:
+   `s = word_weight * (0.75 best + 0.25 second best word cosine)
+      + (1 - word_weight) * (the same for character n-grams)`, then
+   `(1 - gram_weight) * s + gram_weight * (cosine with the whole article's character n-grams)`
+   (ngrams.py: one IDF over every language, the body's vocabulary included).
+2. **Languages.** The asker's language (and its sibling: Indonesian and Malay share most words)
+   gives `own`; the best of every other language gives `cross` (a loanword such as "password"
+   in an Indonesian question, or a question whose language the detector got wrong). A topic
+   scores `max(own, cross_weight * cross)`. When the detector was unsure and another
+   language's content matches clearly better, that language is taken as the asker's.
+3. **Long messages.** Past `long_words` words the text is also cut into sentences; every
+   sentence and every pair of neighbours is scored too, and a topic keeps its best window
+   mixed with the whole text (`window_weight`), so a question buried in a story is found.
+4. **Confidence.** `p = sigmoid(a * s1 + b * (s1 - s2) + c)` for the best topic (s2: the
+   runner-up), fitted by logistic regression on the content itself (each phrasing held out and
+   matched against the rest, plus the off-topic and chatter lines of abstain.json):
+   calibration.py, `make help-calibration`. Below `abstain_below` the matcher abstains. The
+   runners-up get the same formula with their own (negative) margin over the best.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from chalicelib.helpcenter.analysis import sentences, tokens
+from chalicelib.helpcenter.content import Content
+from chalicelib.helpcenter.index import HelpIndex
+from chalicelib.helpcenter.ngrams import GramIndex
+
+CALIBRATION_FILE = Path(__file__).resolve().parent / "calibration.json"
+SIBLINGS = {"id": "ms", "ms": "id"}
+PIVOT = "en"
+HeldOut = tuple[str, int] | None  # (language, document id) of a held-out phrasing
+MAX_ANSWERS = 3
+MAX_WINDOWS = 24
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The matcher's knobs; calibration.py fits them and writes calibration.json."""
+
+    word_weight: float = 0.5
+    gram_weight: float = 0.0  # of the whole-article character n-gram cosine (ngrams.py)
+    profile_weight: float = 0.4
+    cross_weight: float = 0.85
+    window_weight: float = 0.8
+    long_words: int = 14
+    single_sentences: bool = True  # windows of one sentence, besides pairs of neighbours
+    unsure_language_below: float = 0.6  # detector confidence under which the content may overrule it
+    switch_margin: float = 0.1
+    slope: float = 12.0  # a
+    margin_slope: float = 8.0  # b
+    intercept: float = -5.0  # c
+    abstain_below: float = 0.35
+    min_score: float = 0.05  # below it the best topic is no answer, whatever the margin
+    fingerprint: str = ""  # of the content it was fitted on
+    report: dict[str, float] = field(default_factory=dict)  # what the fit measured
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_FILE) -> Tuning:
+        if not path.exists():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        known = {name: value for name, value in data.items() if name in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def save(self, path: Path = CALIBRATION_FILE) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+    def confidence(self, score: float, margin: float) -> float:
+        return _sigmoid(self.slope * score + self.margin_slope * margin + self.intercept)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    topic: str
+    score: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Match:
+    language: str | None  # whose content is the asker's (None: nobody's; the caller falls back)
+    abstained: bool
+    ranked: tuple[Ranked, ...]  # best first; empty when abstained
+
+    @property
+    def confidence(self) -> float:
+        return self.ranked[0].confidence if self.ranked else 0.0
+
+
+@dataclass(frozen=True)
+class Scores:
+    """A question's scores: per language, per topic (index order)."""
+
+    by_language: dict[int, list[float]]
+
+    def of(self, language: int | None) -> list[float] | None:
+        return self.by_language.get(language) if language is not None else None
+
+
+class Matcher:
+    def __init__(self, content: Content, tuning: Tuning | None = None) -> None:
+        self.content = content
+        self.tuning = tuning or Tuning.load()
+        self.index = HelpIndex(content)
+        self.grams = GramIndex(content, self.index.languages, self.index.topics)
+
+    def match(
+        self, text: str, language: str | None, language_confidence: float = 1.0, held_out: HeldOut = None
+    ) -> Match:
+        """`language`: the detected one (None or "und" when unknown), with the detector's
+        confidence. `held_out`: (language, document id) of a phrasing left out (calibration)."""
+        topic_scores, asker = self._evaluate(text, language, language_confidence, held_out)
+        return self._decide(topic_scores, self.index.languages[asker] if asker is not None else None)
+
+    def topic_scores(self, text: str, language: str | None, held_out: HeldOut = None) -> list[float]:
+        """The combined score of every topic (index order), for calibration."""
+        return self._evaluate(text, language, 1.0, held_out)[0]
+
+    # --- steps ----------------------------------------------------------------------------
+
+    def _evaluate(
+        self, text: str, language: str | None, confidence: float, held_out: HeldOut
+    ) -> tuple[list[float], int | None]:
+        languages = self.index.languages
+        known = language in languages
+        if known and confidence >= self.tuning.unsure_language_below:
+            near = (language, SIBLINGS.get(language or ""), PIVOT)
+            searched = sorted({languages.index(code) for code in near if code in languages})
+        else:  # the detector was unsure: every language's content may tell
+            searched = list(range(len(languages)))
+        analysis_language = language if known else PIVOT
+        held = (languages.index(held_out[0]), held_out[1]) if held_out and held_out[0] in languages else None
+        per_window = [self._scores(window, analysis_language, searched, held) for window in self._windows(text)]
+        asker = self._asker(per_window[0], language, confidence)
+        return self._combine(per_window, asker), asker
+
+    def _windows(self, text: str) -> list[str]:
+        """The whole text, then (when long) its sentences and pairs of neighbouring sentences."""
+        if len(tokens(text)) < self.tuning.long_words and len(text) < 4 * self.tuning.long_words:
+            return [text]
+        parts = sentences(text)
+        if len(parts) < 2:
+            return [text]
+        while len(parts) > MAX_WINDOWS // 2:  # a very long message: merge neighbours
+            parts = [" ".join(parts[i : i + 2]) for i in range(0, len(parts), 2)]
+        pairs = [f"{first} {second}" for first, second in itertools.pairwise(parts)]
+        return [text, *(parts if self.tuning.single_sentences else ()), *pairs]
+
+    def _scores(self, text: str, language: str, searched: list[int], held_out: tuple[int, int] | None) -> Scores:
+        similarities = self.index.similarities(text, language, searched, held_out)
+        weight, profile = self.tuning.word_weight, self.tuning.profile_weight
+        by_language: dict[int, list[float]] = {}
+        for (language_index, topic_index), (w1, w2, wp, c1, c2, cp) in similarities.items():
+            row = by_language.setdefault(language_index, [0.0] * len(self.index.topics))
+            words = (1 - profile) * (0.75 * w1 + 0.25 * w2) + profile * wp
+            chars = (1 - profile) * (0.75 * c1 + 0.25 * c2) + profile * cp
+            row[topic_index] = weight * words + (1 - weight) * chars
+        gram_weight = self.tuning.gram_weight
+        if gram_weight > 0:
+            held = None
+            if held_out is not None:
+                document = self.index.language(held_out[0]).documents[held_out[1]]
+                held = (held_out[0], document.topic, document.text)
+            for language_index, cosines in self.grams.cosines(text, searched, held).items():
+                row = by_language.setdefault(language_index, [0.0] * len(self.index.topics))
+                for topic_index, cosine in enumerate(cosines):
+                    row[topic_index] = (1 - gram_weight) * row[topic_index] + gram_weight * cosine
+        return Scores(by_language)
+
+    def _asker(self, whole: Scores, language: str | None, confidence: float) -> int | None:
+        """The language whose content is the asker's: the detected one, unless the detector was
+        unsure and another language's content matches the text clearly better."""
+        languages = self.index.languages
+        detected = languages.index(language) if language in languages else None
+        best_of = {index: max(row) for index, row in whole.by_language.items()}
+        if not best_of:
+            return detected
+        challenger = max(best_of, key=best_of.__getitem__)
+        if detected is None:
+            return challenger
+        if confidence < self.tuning.unsure_language_below and challenger != detected:
+            sibling = SIBLINGS.get(language or "")
+            if languages[challenger] != sibling and best_of[challenger] > best_of.get(detected, 0.0) + (
+                self.tuning.switch_margin
+            ):
+                return challenger
+        return detected
+
+    def _combine(self, per_window: list[Scores], asker: int | None) -> list[float]:
+        """Per topic: the best of its languages (others damped by cross_weight) in each window;
+        then, for a long message, the best window mixed with the whole text
+        (`window_weight * window + (1 - window_weight) * whole`), so that a question buried in a
+        story is found while one stray sentence ("I restarted my phone twice") does not outweigh
+        what the whole message is about."""
+        languages = self.index.languages
+        own_languages = set()
+        if asker is not None:
+            own_languages.add(asker)
+            sibling = SIBLINGS.get(languages[asker])
+            if sibling in languages:
+                own_languages.add(languages.index(sibling))
+        per_topic = []
+        for scores in per_window:
+            combined = [0.0] * len(self.index.topics)
+            for language_index, row in scores.by_language.items():
+                factor = 1.0 if language_index in own_languages else self.tuning.cross_weight
+                for topic_index, value in enumerate(row):
+                    combined[topic_index] = max(combined[topic_index], value * factor)
+            per_topic.append(combined)
+        whole = per_topic[0]
+        if len(per_topic) == 1:
+            return whole
+        weight = self.tuning.window_weight
+        return [
+            max(whole[topic], *(weight * window[topic] + (1 - weight) * whole[topic] for window in per_topic[1:]))
+            for topic in range(len(whole))
+        ]
+
+    def _decide(self, topic_scores: list[float], language: str | None) -> Match:
+        order = sorted(range(len(topic_scores)), key=lambda index: -topic_scores[index])
+        if not order or topic_scores[order[0]] <= 0.0:
+            return Match(language, True, ())
+        best = topic_scores[order[0]]
+        runner_up = topic_scores[order[1]] if len(order) > 1 else 0.0
+        confidence = self.tuning.confidence(best, best - runner_up)
+        if confidence < self.tuning.abstain_below or best < self.tuning.min_score:
+            return Match(language, True, ())
+        ranked = [Ranked(self.index.topics[order[0]], round(best, 4), round(confidence, 4))]
+        for index in order[1:MAX_ANSWERS]:
+            score = topic_scores[index]
+            if score <= 0.0:
+                break
+            ranked.append(
+                Ranked(self.index.topics[index], round(score, 4), round(self.tuning.confidence(score, score - best), 4))
+            )
+        return Match(language, False, tuple(ranked))
+
+
+def _sigmoid(value: float) -> float:
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    exp = math.exp(value)
+    return exp / (1.0 + exp)

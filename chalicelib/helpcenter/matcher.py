@@ -4,13 +4,16 @@
    every phrasing of every language at once (index.py). Per language and topic:
    `s = word_weight * (0.75 best + 0.25 second best word cosine)
       + (1 - word_weight) * (the same for character n-grams)`, then
-   `(1 - gram_weight) * s + gram_weight * (cosine with the whole article's character n-grams)`
-   (ngrams.py: one IDF over every language, the body's vocabulary included).
+   `(1 - gram_weight) * s + gram_weight * max(0, g - mean g)`, g the cosine with the whole
+   article's character n-grams (ngrams.py: one IDF over every language, the body's vocabulary
+   included) and the mean over the language's topics taken off (any text shares grams such as
+   " th" with every article: ~0.18 for an off-topic story). Only for the asker's language, its
+   sibling and the pivot, after the asker's language is decided on the word index alone.
 2. **Languages.** The asker's language (and its sibling: Indonesian and Malay share most words)
    gives `own`; the best of every other language gives `cross` (a loanword such as "password"
    in an Indonesian question, or a question whose language the detector got wrong). A topic
    scores `max(own, cross_weight * cross)`. When the detector was unsure and another
-   language's content matches clearly better, that language is taken as the asker's.
+   language's content (word index alone) matches clearly better, that language is taken as the asker's.
 3. **Long messages.** Past `long_words` words the text is also cut into sentences; every
    sentence and every pair of neighbours is scored too, and a topic keeps its best window
    mixed with the whole text (`window_weight`), so a question buried in a story is found.
@@ -139,9 +142,24 @@ class Matcher:
             searched = list(range(len(languages)))
         analysis_language = language if known else PIVOT
         held = (languages.index(held_out[0]), held_out[1]) if held_out and held_out[0] in languages else None
-        per_window = [self._scores(window, analysis_language, searched, held) for window in self._windows(text)]
-        asker = self._asker(per_window[0], language, confidence)
+        windows = self._windows(text)
+        per_window = [self._scores(window, analysis_language, searched, held) for window in windows]
+        asker = self._asker(per_window[0], language, confidence)  # on the word index alone
+        if self.tuning.gram_weight > 0:
+            near_asker = {asker, self._sibling(asker), languages.index(PIVOT) if PIVOT in languages else None}
+            gram_languages = [index for index in searched if index in near_asker]
+            per_window = [
+                self._with_grams(scores, window, gram_languages, held)
+                for scores, window in zip(per_window, windows, strict=True)
+            ]
         return self._combine(per_window, asker), asker
+
+    def _sibling(self, language_index: int | None) -> int | None:
+        languages = self.index.languages
+        if language_index is None:
+            return None
+        sibling = SIBLINGS.get(languages[language_index])
+        return languages.index(sibling) if sibling in languages else None
 
     def _windows(self, text: str) -> list[str]:
         """The whole text, then (when long) its sentences and pairs of neighbouring sentences."""
@@ -164,16 +182,25 @@ class Matcher:
             words = (1 - profile) * (0.75 * w1 + 0.25 * w2) + profile * wp
             chars = (1 - profile) * (0.75 * c1 + 0.25 * c2) + profile * cp
             row[topic_index] = weight * words + (1 - weight) * chars
+        return Scores(by_language)
+
+    def _with_grams(self, scores: Scores, text: str, languages: list[int], held_out: tuple[int, int] | None) -> Scores:
+        """The scores mixed with the whole-article n-gram cosines, for `languages` only (the
+        asker's, its sibling's and the pivot's: the pooled IDF makes every language's article
+        look a little alike, so the n-grams choose among topics, not among languages)."""
         gram_weight = self.tuning.gram_weight
-        if gram_weight > 0:
-            held = None
-            if held_out is not None:
-                document = self.index.language(held_out[0]).documents[held_out[1]]
-                held = (held_out[0], document.topic, document.text)
-            for language_index, cosines in self.grams.cosines(text, searched, held).items():
-                row = by_language.setdefault(language_index, [0.0] * len(self.index.topics))
-                for topic_index, cosine in enumerate(cosines):
-                    row[topic_index] = (1 - gram_weight) * row[topic_index] + gram_weight * cosine
+        held = None
+        if held_out is not None:
+            document = self.index.language(held_out[0]).documents[held_out[1]]
+            held = (held_out[0], document.topic, document.text)
+        # the other languages (searched when the detector was unsure) keep their word score on
+        # the same scale, as if their n-gram cosine were no more than the baseline
+        by_language = {index: [(1 - gram_weight) * value for value in row] for index, row in scores.by_language.items()}
+        for language_index, cosines in self.grams.cosines(text, languages, held).items():
+            row = by_language.setdefault(language_index, [0.0] * len(self.index.topics))
+            baseline = sum(cosines) / len(cosines) if cosines else 0.0  # what any text shares
+            for topic_index, cosine in enumerate(cosines):
+                row[topic_index] += gram_weight * max(cosine - baseline, 0.0)
         return Scores(by_language)
 
     def _asker(self, whole: Scores, language: str | None, confidence: float) -> int | None:

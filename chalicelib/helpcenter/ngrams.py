@@ -9,8 +9,9 @@ elsewhere), so this view is flatter than the word index's topic-level IDF, and m
 romanised Hindi or a Chinese question worded unlike any phrasing still find the article whose
 body uses the same pieces.
 
-Built once, lazily, on the first question that needs it (~1 s for the thirty languages); the
-postings are per language, so a question pays only for the languages it searches.
+Built lazily: the IDF (every language's articles cut into grams) on the first question that
+needs it, then each language's postings on the first question that searches it, so a question
+pays only for the languages it searches.
 """
 
 from __future__ import annotations
@@ -57,47 +58,58 @@ class GramIndex:
         self.content = content
         self.languages = languages
         self.topics = topics
-        self._postings: list[Postings] | None = None
+        self._counted = False  # the IDF
+        self._postings: dict[int, Postings] = {}
         self.idf: dict[str, float] = {}
         self.unknown_idf = 1.0
         self._lock = threading.Lock()
 
-    def postings(self) -> list[Postings]:
-        if self._postings is None:
+    def postings(self, language: int) -> Postings:
+        """One language's postings, built on first use (the IDF, over every language, first)."""
+        found = self._postings.get(language)
+        if found is None:
             with self._lock:
-                if self._postings is None:
-                    self._postings = self._build()
-        return self._postings
+                if not self._counted:
+                    self._count()
+                    self._counted = True
+                found = self._postings.get(language)
+                if found is None:
+                    found = self._postings[language] = self._build(self._articles(language))
+        return found
 
-    def _build(self) -> list[Postings]:
-        counted: list[list[tuple[int, Counter[str]]]] = []
+    def _articles(self, language: int) -> list[tuple[int, Counter[str]]]:
+        """(topic index, grams) of each of the language's articles."""
+        found = []
+        for topic_index, topic in enumerate(self.topics):
+            article = self.content.article(topic, self.languages[language])
+            if article is not None:
+                found.append((topic_index, article_grams(article)))
+        return found
+
+    def _count(self) -> None:
+        """The IDF over every language's articles (their grams are cut again, one language at a
+        time, when its postings are built: cheaper than keeping them all)."""
         frequency: Counter[str] = Counter()
-        for language in self.languages:
-            per_topic = []
-            for topic_index, topic in enumerate(self.topics):
-                article = self.content.article(topic, language)
-                if article is not None:
-                    found = article_grams(article)
-                    frequency.update(found.keys())
-                    per_topic.append((topic_index, found))
-            counted.append(per_topic)
-        documents = sum(len(per_topic) for per_topic in counted)
+        documents = 0
+        for language in range(len(self.languages)):
+            for _, found in self._articles(language):
+                frequency.update(found.keys())
+                documents += 1
         self.idf = {gram: math.log((1 + documents) / (1 + count)) + 1 for gram, count in frequency.items()}
         self.unknown_idf = math.log(1 + documents) + 1
-        built: list[Postings] = []
-        for per_topic in counted:
-            lists: dict[str, tuple[list[int], list[float]]] = {}
-            for topic_index, found in per_topic:
-                weights, norm = self.vector(found)
-                for gram, weight in weights.items():
-                    posting = lists.get(gram)
-                    if posting is None:
-                        posting = lists[gram] = ([], [])
-                    posting[0].append(topic_index)
-                    posting[1].append(weight / norm)
-            # arrays: a third of the memory of lists of Python numbers
-            built.append({gram: (array("b", topics), array("f", values)) for gram, (topics, values) in lists.items()})
-        return built
+
+    def _build(self, per_topic: list[tuple[int, Counter[str]]]) -> Postings:
+        lists: dict[str, tuple[list[int], list[float]]] = {}
+        for topic_index, found in per_topic:
+            weights, norm = self.vector(found)
+            for gram, weight in weights.items():
+                posting = lists.get(gram)
+                if posting is None:
+                    posting = lists[gram] = ([], [])
+                posting[0].append(topic_index)
+                posting[1].append(weight / norm)
+        # arrays: a third of the memory of lists of Python numbers
+        return {gram: (array("b", topics), array("f", values)) for gram, (topics, values) in lists.items()}
 
     def vector(self, counts: Counter[str]) -> tuple[dict[str, float], float]:
         idf, unknown = self.idf, self.unknown_idf
@@ -109,13 +121,14 @@ class GramIndex:
     ) -> dict[int, list[float]]:
         """language -> the question's cosine with each topic's article (index order).
         `held_out`: (language, topic, phrasing) whose article is scored without that phrasing."""
-        postings = self.postings()
+        for language in languages:
+            self.postings(language)  # the IDF first
         query = grams(text)
         weights, norm = self.vector(query)
         found: dict[int, list[float]] = {}
         for language in languages:
             row = found[language] = [0.0] * len(self.topics)
-            language_postings = postings[language]
+            language_postings = self._postings[language]
             for gram, weight in weights.items():
                 posting = language_postings.get(gram)
                 if posting is not None:

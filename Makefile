@@ -49,6 +49,10 @@ browser-deps:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing Debian's chromium for the browser tests (tests/browser)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the browser tests (tests/browser), with sudo"; \
+		sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium; \
 	else \
 		echo "warning: $(CHROMIUM) is missing and this user cannot apt-get it; the browser tests will be skipped" \
 			"(sudo apt-get install --no-install-recommends chromium)" >&2; \

@@ -69,19 +69,5 @@ class DynamoDBNotifications(DynamoTable):
         return sorted(found, key=lambda notification: (notification.created_at, notification.notification_id))
 
     def due(self, now: datetime, limit: int) -> list[Notification]:
-        keys: list[dict[str, Any]] = []
-        for partition in sweep_partitions(SWEEP_NOTIFY):
-            for item in self._query_all(
-                IndexName=PIPELINE_INDEX,
-                KeyConditionExpression="gsi2pk = :partition AND gsi2sk <= :now",
-                ExpressionAttributeValues={":partition": {"S": partition}, ":now": {"S": iso(now)}},
-                Limit=limit,
-            ):
-                keys.append({"pk": item["pk"], "sk": item["sk"]})
-                if len(keys) >= limit:
-                    break
-            if len(keys) >= limit:
-                break
-        # The index holds a few attributes: read the whole items (still due when read).
-        found = [Notification.from_record(deserialize(item)) for item in self._get_many(keys)]
-        return sorted(found, key=lambda entry: entry.next_attempt_at)
+        records = self._due_in_sweep_index(PIPELINE_INDEX, sweep_partitions(SWEEP_NOTIFY), iso(now), limit)
+        return sorted((Notification.from_record(record) for record in records), key=lambda entry: entry.next_attempt_at)

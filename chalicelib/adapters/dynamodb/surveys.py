@@ -14,7 +14,6 @@ from chalicelib.adapters.dynamodb.items import PIPELINE_INDEX, sweep_partition, 
 from chalicelib.adapters.dynamodb.support_metrics import stale_unless_transaction_holds, transact_with_counters
 from chalicelib.adapters.dynamodb.table import (
     DynamoTable,
-    deserialize,
     exists_if_condition_fails,
     serialize,
     stale_unless_condition_holds,
@@ -77,19 +76,5 @@ class DynamoDBSurveys(DynamoTable):
                 logger.exception("satisfaction metrics not emitted")
 
     def due(self, now: datetime, limit: int) -> list[Survey]:
-        keys: list[dict[str, Any]] = []
-        for partition in sweep_partitions(SWEEP_CSAT):
-            for item in self._query_all(
-                IndexName=PIPELINE_INDEX,
-                KeyConditionExpression="gsi2pk = :partition AND gsi2sk <= :now",
-                ExpressionAttributeValues={":partition": {"S": partition}, ":now": {"S": iso(now)}},
-                Limit=limit,
-            ):
-                keys.append({"pk": item["pk"], "sk": item["sk"]})
-                if len(keys) >= limit:
-                    break
-            if len(keys) >= limit:
-                break
-        # The index holds a few attributes: read the whole items (still due when read).
-        found = [Survey.from_record(deserialize(item)) for item in self._get_many(keys)]
-        return sorted(found, key=lambda entry: entry.due_at)
+        records = self._due_in_sweep_index(PIPELINE_INDEX, sweep_partitions(SWEEP_CSAT), iso(now), limit)
+        return sorted((Survey.from_record(record) for record in records), key=lambda entry: entry.due_at)

@@ -47,6 +47,23 @@ class DynamoTable:
                 return
             kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
+    def _due_in_sweep_index(self, index: str, partitions: list[str], now: str, limit: int) -> list[dict[str, Any]]:
+        """The whole items (records) whose entry in the sparse sweep index (`index`) is due by
+        `now` (sort key <= now), up to `limit`, partition after partition. The index projects a
+        few attributes only, so the items are read again, consistently: still due when read."""
+        keys: list[dict[str, Any]] = []
+        for partition in partitions:
+            for item in self._query_all(
+                IndexName=index,
+                KeyConditionExpression="gsi2pk = :partition AND gsi2sk <= :now",
+                ExpressionAttributeValues={":partition": {"S": partition}, ":now": {"S": now}},
+                Limit=limit,
+            ):
+                keys.append({"pk": item["pk"], "sk": item["sk"]})
+                if len(keys) >= limit:
+                    return [deserialize(item) for item in self._get_many(keys)]
+        return [deserialize(item) for item in self._get_many(keys)]
+
     def _get_many(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The whole items at `keys` (an index query projects a few attributes only), strongly
         consistent, 100 a call, unprocessed keys retried."""

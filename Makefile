@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: install model run test lint format package bench bench-langid bench-help help-calibration browser-deps clean
+.PHONY: install model run test lint format package bench bench-langid bench-help bench-access help-calibration browser-deps clean deploy destroy smoke
 
 install: $(VENV)/.installed
 
@@ -21,7 +21,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 # The language-ID model is built, never committed (its data is licensed: see chalicelib/langid/README.md).
 LANGID_MODEL := chalicelib/langid/model/model.json
-LANGID_BUILD := $(addprefix chalicelib/langid/,build.py languages.py hashing.py artifact.py)
+LANGID_BUILD := $(addprefix chalicelib/langid/,build.py languages.py hashing.py artifact.py build_romanized.py romanize_rules.py romanize_syllabic.py romanized.py)
 
 ## model: the language-ID model in chalicelib/langid/model (once, ~30 s: pip downloads lingua 1.3.5)
 model: $(LANGID_MODEL)

@@ -19,6 +19,8 @@ from chalicelib import aws_resource_names
 from chalicelib.composition.console import AgentConsole
 from chalicelib.composition.evidence import EvidenceUploads
 from chalicelib.composition.incidents import IncidentDesk
+from chalicelib.composition.operations import Operations
+from chalicelib.composition.safeguards import Safeguards
 from chalicelib.composition.self_service import SelfServiceFirst
 from chalicelib.composition.talking_back import TalkingBack
 from chalicelib.domain import stages
@@ -53,7 +55,7 @@ STORE_PARTS = ("tickets", "idempotency", "messages", "response_times", "work_lis
 
 
 @dataclass
-class Dependencies(TalkingBack, IncidentDesk, AgentConsole, SelfServiceFirst, EvidenceUploads):
+class Dependencies(TalkingBack, IncidentDesk, AgentConsole, SelfServiceFirst, EvidenceUploads, Safeguards, Operations):
     settings: Settings
     clock: Clock = utc_now
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -81,6 +83,11 @@ class Dependencies(TalkingBack, IncidentDesk, AgentConsole, SelfServiceFirst, Ev
             "surveys": in_memory.InMemorySurveys(database),
             "incidents": in_memory.InMemoryIncidents(database),
             "evidence": in_memory.InMemoryEvidence(database),
+            "failure_log": in_memory.InMemoryFailureLog(database),
+            "parked_tickets": in_memory.InMemoryParkedTickets(database),
+            "ticket_access": in_memory.InMemoryTicketAccess(database),
+            "agent_revocations": in_memory.InMemoryAgentRevocations(database),
+            "rate_counters": in_memory.InMemoryRateCounters(database),
         }
         return cls(settings=settings, clock=clock, overrides={**store, **overrides})
 

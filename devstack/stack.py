@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from devstack.http_server import THREAD_PREFIX, local_server
 from devstack.lambda_events import LambdaContext, scheduled_event
 from devstack.poller import QueuePoller
 from devstack.readable_logs import ReadableFormatter
@@ -42,8 +43,6 @@ FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "te
 APP_LOGGER = "polyglot-desk"  # aws_lambda_powertools Logger(service="polyglot-desk") logs through it
 QUIET_LOGGERS = ("werkzeug", "moto")  # moto server's per-request lines
 # Stage names the workers log (`extra={"stage": ...}`) -> the short name a log line shows.
-THREAD_PREFIX = "devstack-"
-LISTEN_BACKLOG = 128
 
 
 def stage_environment(stage: str = STAGE, config_path: Path = CHALICE_CONFIG) -> dict[str, str]:
@@ -360,11 +359,11 @@ class LocalStack:
     def _start_http(self) -> None:
         from chalice.config import Config
         from chalice.deploy.validate import validate_routes
-        from chalice.local import ChaliceRequestHandler, CustomLocalChalice, create_local_server
+        from chalice.local import CustomLocalChalice
 
         app_obj = self._app
         validate_routes(app_obj.routes)
-        # create_local_server swaps the app's class for one with a thread-local current_request;
+        # local_server swaps the app's class for one with a thread-local current_request;
         # remember the real class (a stack that was not stopped may have left the swap behind).
         original = type(app_obj)
         if original is CustomLocalChalice:
@@ -377,22 +376,7 @@ class LocalStack:
             config_from_disk=json.loads(CHALICE_CONFIG.read_text(encoding="utf-8")),
             default_params={"project_dir": str(ROOT), "autogen_policy": False},
         )
-        server = create_local_server(app_obj, config, self.host, self.port)
-        # http.server listens with a backlog of 5: a burst of clients would see connection resets.
-        server.server.socket.listen(LISTEN_BACKLOG)
-
-        class QuietRequestHandler(ChaliceRequestHandler):
-            """chalice.local's handler without its per-request stderr line; names its thread."""
-
-            def parse_request(self) -> bool:
-                parsed = super().parse_request()
-                threading.current_thread().name = f"{THREAD_PREFIX}api:{self.command}"
-                return parsed
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        server.server.RequestHandlerClass = functools.partial(QuietRequestHandler, app_object=app_obj, config=config)
+        server = local_server(app_obj, config, self.host, self.port)
         self._spawn("http", server.server.serve_forever)
         self._http = server  # only now: shutdown() would wait forever for a loop never started
         host, port = server.server.server_address[:2]

@@ -261,7 +261,11 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
             *evidence_bucket.api_statements(stage),  # evidence uploads (presigned) and downloads
         ]
     elif function == "agent_authorizer":
-        statements += secret_statements(stage)
+        # BatchGetItem: the revocations of the agent and of the token (REVOKED# items).
+        statements += [
+            *secret_statements(stage),
+            {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:BatchGetItem"], "Resource": table},
+        ]
     elif function in ("detect_language", "translate_ticket", "route_ticket"):
         role = next(role for role, consumer in CONSUMERS.items() if consumer == function)
         next_roles = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.access import NotFound, agent_authorizer, open_for_survey, open_ticket
+from chalicelib.api.budgets import spend
 from chalicelib.api.contract import MessageAccepted, parse_message_text
 from chalicelib.api.contract.preview import ReplyPreview
 from chalicelib.api.contract.talking_back import SatisfactionRecorded, parse_satisfaction
@@ -25,6 +26,7 @@ def add_requester_message(ticket_id: str) -> Response:
     reader = open_ticket(request, ticket_id, deps)
     if not reader.is_requester:
         raise NotFound()  # agents answer through /replies
+    spend(request, deps, "messages", requester=ticket_id)
     text, declared = parse_message_text(body)
     return _accepted(deps.add_message.from_requester(reader.ticket, text, declared))
 

@@ -16,6 +16,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib.api.access import NotFound, open_ticket
+from chalicelib.api.budgets import spend
 from chalicelib.api.contract.help import (
     HelpAnswerView,
     HelpArticleView,
@@ -52,8 +53,10 @@ def answers_help_errors(route: Callable[..., Response]) -> Callable[..., Respons
 @help_api.route("/help/answers", methods=["POST"], content_types=_BODY_TYPES)
 @answers_errors
 def answer_question() -> Response:
-    text, requester = parse_help_question(read_json_body(help_api.current_request))
-    answer = dependencies().ask_help_center(text, requester)
+    request, deps = help_api.current_request, dependencies()
+    spend(request, deps, "help")
+    text, requester = parse_help_question(read_json_body(request))
+    answer = deps.ask_help_center(text, requester)
     return json_response(200, HelpAnswerView.of(answer).dump(), {"Cache-Control": "no-store"})
 
 

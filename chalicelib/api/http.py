@@ -23,9 +23,12 @@ _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.field = status, code, message, field
+        self.headers = headers or {}
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
@@ -36,8 +39,10 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     )
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
-    return json_response(status, Error.of(code, message, field).dump())
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    return json_response(status, Error.of(code, message, field).dump(), headers)
 
 
 def read_json_body(request: Request) -> Any:
@@ -86,7 +91,7 @@ def answers_errors(route: Callable[..., Response]) -> Callable[..., Response]:
         try:
             return route(*args, **kwargs)
         except HttpError as error:
-            return error_response(error.status, error.code, error.message, error.field)
+            return error_response(error.status, error.code, error.message, error.field, error.headers)
         except ValidationError as error:
             return error_response(400, error.code, error.message, error.field)
         except IdempotencyConflict as error:

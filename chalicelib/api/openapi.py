@@ -5,10 +5,9 @@ real answers against it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -17,7 +16,6 @@ from chalicelib.api.contract import (
     ClockState,
     DeskList,
     DeskNote,
-    Error,
     Health,
     IdempotencyKey,
     ListableState,
@@ -31,62 +29,30 @@ from chalicelib.api.contract import (
 )
 from chalicelib.api.contract.metrics import DateParameter, LanguageParameter, SupportMetricsReport
 from chalicelib.api.contract.talking_back import SatisfactionAnswer, SatisfactionRecorded
+from chalicelib.api.openapi_access import access_operations
 from chalicelib.api.openapi_console import console_operations
 from chalicelib.api.openapi_evidence import evidence_operations
 from chalicelib.api.openapi_help import help_operations
 from chalicelib.api.openapi_incidents import incident_operations
 from chalicelib.api.openapi_pages import page_operations
+from chalicelib.api.openapi_rows import (
+    NO_AGENT,  # noqa: F401 (the row modules import the rows' types and answers from here)
+    NOT_AN_AGENT,  # noqa: F401
+    TOO_LARGE,  # noqa: F401
+    Answer,
+    Operation,
+    Parameter,
+    refused,
+)
 from chalicelib.domain.ticket import DeskState
 
-# --- the route table ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Answer:
-    description: str
-    model: type[BaseModel] | None = None  # None: no body worth a schema
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    location: Literal["path", "query", "header"]
-    type_: Any  # documented through pydantic, like the models
-    required: bool = False
-    description: str | None = None
-    default: str | None = None
-
-
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    path: str
-    operation_id: str
-    summary: str
-    answers: Mapping[str, Answer]
-    request: type[BaseModel] | None = None
-    request_required: bool = True
-    security: tuple[str, ...] = ()
-    parameters: tuple[Parameter, ...] = ()
-    local_only: bool = False  # /dev/clock exists only where MOVABLE_CLOCK is on
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-
-def refused(description: str) -> Answer:
-    return Answer(description, Error)
-
+# --- the route table (rows: api/openapi_rows.py, which also adds what every row implies) ----
 
 TICKET_ID = Parameter("ticket_id", "path", str, required=True)
 REGION = Parameter("region", "path", Region, required=True)
-NO_AGENT = Answer("No Authorization header (API Gateway's authorizer answers)")
-NOT_AN_AGENT = Answer("A token that is not a valid agent token, e.g. a requester's (the authorizer denies it)")
-TOO_LARGE = refused("Body over 64 KiB; nothing was stored")
 DESK_CHANGED = {
     "200": Answer("The ticket after the change", AgentTicket),
     "400": refused("A body that is not JSON, or an invalid note; nothing changed"),
-    "401": NO_AGENT,
-    "403": NOT_AN_AGENT,
-    "413": TOO_LARGE,
     "404": refused("Unknown ticket, or a ticket of another region"),
     "409": refused("invalid_transition (not allowed from this state) or conflict (changed meanwhile)"),
 }
@@ -101,6 +67,7 @@ def desk_change(action: str, operation_id: str, summary: str) -> Operation:
         DESK_CHANGED,
         request=DeskNote,
         request_required=False,
+        ignores_non_objects=True,  # parse_desk_note: a body that is not an object was always ignored
         security=("agentToken",),
         parameters=(TICKET_ID,),
     )
@@ -115,11 +82,10 @@ OPERATIONS: tuple[Operation, ...] = (
         {
             "201": Answer("Stored; processing continues asynchronously", TicketCreated),
             "400": refused("Invalid body; nothing was stored"),
-            "413": TOO_LARGE,
-            "415": Answer("Content-Type is not application/json (or form/text carrying JSON)"),
             "422": refused("Idempotency-Key reused with a different body"),
         },
         request=NewTicket,
+        throttled=True,  # api/budgets.py: per requester and per address
         parameters=(
             Parameter(
                 "Idempotency-Key",
@@ -152,9 +118,9 @@ OPERATIONS: tuple[Operation, ...] = (
             "201": Answer("Stored", MessageAccepted),
             "400": refused("Invalid body; nothing stored"),
             "404": refused("Unknown ticket or wrong token"),
-            "413": TOO_LARGE,
         },
         request=NewMessage,
+        throttled=True,
         security=("accessToken",),
         parameters=(TICKET_ID,),
     ),
@@ -167,10 +133,7 @@ OPERATIONS: tuple[Operation, ...] = (
         {
             "201": Answer("Stored", MessageAccepted),
             "400": refused("Invalid body; nothing stored"),
-            "401": NO_AGENT,
-            "403": NOT_AN_AGENT,
             "404": refused("Unknown ticket, a ticket of another region, or one not on a desk yet"),
-            "413": TOO_LARGE,
         },
         request=NewMessage,
         security=("agentToken",),
@@ -187,7 +150,6 @@ OPERATIONS: tuple[Operation, ...] = (
             "400": refused("Invalid body; nothing stored"),
             "404": refused("Unknown ticket, wrong token or survey token, or an agent's token"),
             "409": refused("Not resolved (or reopened since), or this resolution was rated already"),
-            "413": TOO_LARGE,
         },
         request=SatisfactionAnswer,
         security=("accessToken",),
@@ -204,8 +166,6 @@ OPERATIONS: tuple[Operation, ...] = (
         {
             "200": Answer("Up to 50 tickets", DeskList),
             "400": refused("Unknown state"),
-            "401": NO_AGENT,
-            "403": NOT_AN_AGENT,
             "404": refused("A region the agent does not work"),
         },
         security=("agentToken",),
@@ -220,8 +180,6 @@ OPERATIONS: tuple[Operation, ...] = (
         {
             "200": Answer("The claimed ticket", AgentTicket),
             "204": Answer("Nothing open in the region"),
-            "401": NO_AGENT,
-            "403": NOT_AN_AGENT,
             "404": refused("A region the agent does not work"),
         },
         security=("agentToken",),
@@ -237,21 +195,44 @@ OPERATIONS: tuple[Operation, ...] = (
         {
             "200": Answer("The report", SupportMetricsReport),
             "400": refused("A date that is not YYYY-MM-DD, from after to, over 92 days, or a bad language"),
-            "401": NO_AGENT,
-            "403": NOT_AN_AGENT,
             "404": refused("A region the agent does not work"),
         },
         security=("agentToken",),
         parameters=(
-            Parameter("region", "query", Region, description="One region; by default every region the agent works"),
-            Parameter("language", "query", LanguageParameter, description="Only tickets in this language"),
-            Parameter("from", "query", DateParameter, description="First UTC day; by default 6 days before to"),
-            Parameter("to", "query", DateParameter, description="Last UTC day, included; by default today"),
+            Parameter(
+                "region",
+                "query",
+                Region,
+                description="One region; by default every region the agent works",
+                blank_is_default=True,
+            ),
+            Parameter(
+                "language",
+                "query",
+                LanguageParameter,
+                description="Only tickets in this language",
+                blank_is_default=True,
+            ),
+            Parameter(
+                "from",
+                "query",
+                DateParameter,
+                description="First UTC day; by default 6 days before to",
+                blank_is_default=True,
+            ),
+            Parameter(
+                "to",
+                "query",
+                DateParameter,
+                description="Last UTC day, included; by default today",
+                blank_is_default=True,
+            ),
         ),
     ),
     desk_change("waiting", "waitOnRequester", "Wait on the requester (from open or claimed): the SLA clock stops"),
     desk_change("resolve", "resolveTicket", "Resolve (any agent of the region, not only the assignee)"),
     desk_change("reopen", "reopenTicket", "Reopen a resolved ticket: back to the region's open queue"),
+    *access_operations(TICKET_ID),
     *incident_operations(),
     *evidence_operations(),
     *help_operations(),
@@ -286,6 +267,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "400": refused("Not exactly one of the four moves, or a value that is not one"),
         },
         local_only=True,
+        body=True,  # read as JSON, documented in words below
         extra={
             "description": (
                 'Send one of {"advance_seconds": 3600}, {"advance_hours": 20}, '
@@ -319,14 +301,22 @@ SECURITY_SCHEMES = {
 @lru_cache(maxsize=2)
 def openapi_document(local_routes: bool = False) -> dict[str, Any]:
     """The document; `local_routes` adds the local stage's /dev/clock."""
-    operations = [operation for operation in OPERATIONS if local_routes or not operation.local_only]
+    return build_document(operation for operation in OPERATIONS if local_routes or not operation.local_only)
+
+
+def build_document(rows: Iterable[Operation]) -> dict[str, Any]:
+    """The document of these rows, each with the answers its shape implies (openapi_rows.py)."""
+    operations = list(rows)
+    answers = {operation.operation_id: operation.all_answers for operation in operations}
     refs, schemas = component_schemas(
         requests=[operation.request for operation in operations if operation.request],
-        responses=[answer.model for operation in operations for answer in operation.answers.values() if answer.model],
+        responses=[model for by_status in answers.values() for answer in by_status.values() for model in answer.models],
     )
     paths: dict[str, dict[str, Any]] = {}
     for operation in operations:
-        paths.setdefault(operation.path, {})[operation.method] = _operation(operation, refs)
+        paths.setdefault(operation.path, {})[operation.method] = _operation(
+            operation, answers[operation.operation_id], refs
+        )
     return {
         "openapi": "3.1.0",
         "info": INFO,
@@ -335,27 +325,41 @@ def openapi_document(local_routes: bool = False) -> dict[str, Any]:
     }
 
 
-def _operation(operation: Operation, refs: Mapping[type[BaseModel], dict[str, str]]) -> dict[str, Any]:
+def _operation(
+    operation: Operation, answers: Mapping[str, Answer], refs: Mapping[type[BaseModel], dict[str, str]]
+) -> dict[str, Any]:
     document: dict[str, Any] = {"operationId": operation.operation_id, "summary": operation.summary, **operation.extra}
     if operation.security:
         document["security"] = [{scheme: []} for scheme in operation.security]
     if operation.parameters:
         document["parameters"] = [_parameter(parameter) for parameter in operation.parameters]
     if operation.request is not None:
+        schema = refs[operation.request]
+        if operation.ignores_non_objects:
+            schema = {"anyOf": [schema, {"not": {"type": "object"}, "description": "Ignored, as no body"}]}
         document["requestBody"] = {
             "required": operation.request_required,
-            "content": {"application/json": {"schema": refs[operation.request]}},
+            "content": {"application/json": {"schema": schema}},
         }
-    document["responses"] = {
-        status: {"description": answer.description}
-        | ({"content": {"application/json": {"schema": refs[answer.model]}}} if answer.model else {})
-        for status, answer in operation.answers.items()
-    }
+    document["responses"] = {status: _answer(answer, refs) for status, answer in answers.items()}
+    return document
+
+
+def _answer(answer: Answer, refs: Mapping[type[BaseModel], dict[str, str]]) -> dict[str, Any]:
+    document: dict[str, Any] = {"description": answer.description}
+    if answer.headers:
+        document["headers"] = dict(answer.headers)
+    if answer.models:
+        schemas = [refs[model] for model in answer.models]
+        schema = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
+        document["content"] = {"application/json": {"schema": schema}}
     return document
 
 
 def _parameter(parameter: Parameter) -> dict[str, Any]:
     schema = TypeAdapter(parameter.type_).json_schema()
+    if parameter.blank_is_default:
+        schema = {"anyOf": [schema, {"const": "", "description": "The same as leaving it out"}]}
     if parameter.default is not None:
         schema["default"] = parameter.default
     document: dict[str, Any] = {

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def console_operations() -> tuple[Operation, ...]:
-    from chalicelib.api.openapi import NO_AGENT, NOT_AN_AGENT, TICKET_ID, TOO_LARGE, Answer, Operation, refused
+    from chalicelib.api.openapi import TICKET_ID, Answer, Operation, refused
 
     return (
         Operation(
@@ -28,10 +28,7 @@ def console_operations() -> tuple[Operation, ...]:
             {
                 "200": Answer("The draft's language and its translation for the requester", ReplyPreview),
                 "400": refused("Invalid body"),
-                "401": NO_AGENT,
-                "403": NOT_AN_AGENT,
                 "404": refused("Unknown ticket, a ticket of another region, or one not on a desk yet"),
-                "413": TOO_LARGE,
             },
             request=NewMessage,
             security=("agentToken",),

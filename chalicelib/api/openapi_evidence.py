@@ -19,7 +19,7 @@ UPLOAD_HOWTO = (
 
 
 def evidence_operations() -> tuple[Operation, ...]:
-    from chalicelib.api.openapi import TICKET_ID, TOO_LARGE, Answer, Operation, Parameter, refused
+    from chalicelib.api.openapi import TICKET_ID, Answer, Operation, Parameter, refused
 
     unknown = refused("Unknown ticket, or a missing, wrong or agent's token (the same answer)")
     return (
@@ -33,7 +33,6 @@ def evidence_operations() -> tuple[Operation, ...]:
                 "400": refused("Invalid body, unsupported_type, too_large or empty_file; nothing stored"),
                 "404": unknown,
                 "409": refused(f"too_many_files: the ticket holds {MAX_FILES} files (or uploads still open)"),
-                "413": TOO_LARGE,
             },
             request=NewEvidence,
             security=("accessToken",),

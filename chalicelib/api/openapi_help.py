@@ -28,7 +28,7 @@ LANG_DESCRIPTION = (
 
 
 def help_operations() -> tuple[Operation, ...]:
-    from chalicelib.api.openapi import TICKET_ID, TOO_LARGE, Answer, Operation, refused
+    from chalicelib.api.openapi import TICKET_ID, Answer, Operation, refused
 
     return (
         Operation(
@@ -40,9 +40,9 @@ def help_operations() -> tuple[Operation, ...]:
             {
                 "200": Answer("The answers, or an abstention", HelpAnswerView),
                 "400": refused("Invalid body: text missing, empty or over 5000 characters, a bad locale..."),
-                "413": TOO_LARGE,
             },
             request=HelpQuestion,
+            throttled=True,
         ),
         Operation(
             "get",
@@ -76,7 +76,6 @@ def help_operations() -> tuple[Operation, ...]:
                 "400": refused("Invalid body, or not_suggested: a topic the bot did not suggest on this ticket"),
                 "404": refused("Unknown ticket, wrong token, or an agent's token"),
                 "409": refused("already_answered, or conflict (the ticket changed meanwhile)"),
-                "413": TOO_LARGE,
             },
             request=SelfServiceAnswer,
             security=("accessToken",),

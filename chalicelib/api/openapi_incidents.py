@@ -42,7 +42,7 @@ def _agents(
     query: tuple[Parameter, ...] = (),
 ) -> Operation:
     """An agent route: the token gate's answers, and the incident id when the path has one."""
-    from chalicelib.api.openapi import NO_AGENT, NOT_AN_AGENT, Operation, Parameter
+    from chalicelib.api.openapi import Operation, Parameter
 
     with_id = (Parameter("incident_id", "path", str, required=True),) if "{incident_id}" in path else ()
     return Operation(
@@ -50,7 +50,7 @@ def _agents(
         path,
         operation_id,
         summary,
-        {**answers, "401": NO_AGENT, "403": NOT_AN_AGENT},
+        answers,
         request=request,
         security=("agentToken",),
         parameters=(*with_id, *query),
@@ -64,10 +64,10 @@ def _unknown() -> Answer:
 
 
 def _writing() -> tuple[Operation, ...]:
-    from chalicelib.api.openapi import TOO_LARGE, Answer, refused
+    from chalicelib.api.openapi import Answer, refused
 
     bad_body = refused("Invalid body; nothing changed")
-    linking = {"400": bad_body, "404": _unknown(), "413": TOO_LARGE}
+    linking = {"400": bad_body, "404": _unknown()}
     return (
         _agents(
             "post",
@@ -79,7 +79,6 @@ def _writing() -> tuple[Operation, ...]:
                 "201": Answer("Opened, investigating", IncidentCreated),
                 "400": bad_body,
                 "403": refused("Regions the agent does not work"),
-                "413": TOO_LARGE,
             },
             request=NewIncident,
         ),
@@ -111,7 +110,6 @@ def _writing() -> tuple[Operation, ...]:
                 "400": bad_body,
                 "404": _unknown(),
                 "409": refused("too_many_updates: the incident is full (open a new one)"),
-                "413": TOO_LARGE,
                 "503": refused("not_queued: stored, but not announced; post the same update again"),
             },
             request=NewIncidentUpdate,

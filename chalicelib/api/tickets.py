@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.access import open_ticket
+from chalicelib.api.access import open_ticket, requester_access
+from chalicelib.api.budgets import spend
 from chalicelib.api.contract import TicketCreated, check_idempotency_key, parse_new_ticket, ticket_view
+from chalicelib.api.contract.access import AccessTokenRotated
 from chalicelib.api.contract.views import TicketExtras
 from chalicelib.api.http import answers_errors, correlation_id, header, json_response, read_json_body
 from chalicelib.composition_root import dependencies
-from chalicelib.domain.submission import Submission
+from chalicelib.domain.submission import Submission, requester_scope
 from chalicelib.observability import logger
 
 tickets_api = Blueprint(__name__)
@@ -27,7 +29,9 @@ def create_ticket() -> Response:
     body = read_json_body(request)
     idempotency_key = check_idempotency_key(header(request, "idempotency-key"))
     new = parse_new_ticket(body)
-    submission = dependencies().submit_ticket(new, idempotency_key, correlation_id(request))
+    deps = dependencies()
+    spend(request, deps, "intake", requester=requester_scope(new.requester))
+    submission = deps.submit_ticket(new, idempotency_key, correlation_id(request))
     return _created(submission)
 
 
@@ -48,6 +52,17 @@ def get_ticket(ticket_id: str) -> Response:
         extras=TicketExtras(reading.notifications, reading.survey, reading.incident, evidence=reading.evidence),
     )
     return json_response(200, body, {"Cache-Control": "no-store"})
+
+
+@tickets_api.route("/tickets/{ticket_id}/access-token", methods=["POST"], content_types=INTAKE_CONTENT_TYPES)
+@answers_errors
+def rotate_access_token(ticket_id: str) -> Response:
+    """The requester swaps their access token for a new one (a token they fear was seen)."""
+    request, deps = tickets_api.current_request, dependencies()
+    access = requester_access(request, ticket_id, deps)
+    spend(request, deps, "token_rotation", requester=ticket_id)
+    body = AccessTokenRotated(ticket_id=ticket_id, access_token=deps.rotate_access_token(access)).dump()
+    return json_response(201, body, {"Cache-Control": "no-store"})
 
 
 def _created(submission: Submission) -> Response:

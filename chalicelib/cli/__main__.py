@@ -11,9 +11,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from chalicelib.cli import agent_token, detect, templates
+from chalicelib.cli import agent_token, detect, dlq, stuck, templates
 
-COMMANDS: tuple[ModuleType, ...] = (detect, agent_token, templates)
+COMMANDS: tuple[ModuleType, ...] = (detect, agent_token, templates, dlq, stuck)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -249,7 +249,9 @@ def _change(
     pauses: tuple[tuple[str, str | None], ...] | None = None,
 ) -> Ticket:
     desk = _desk(ticket)
-    after = replace(desk, state=to, assignee=assignee, pauses=desk.pauses if pauses is None else pauses)
+    resolved_at = iso(now) if to is DeskState.RESOLVED else None
+    pauses = desk.pauses if pauses is None else pauses
+    after = replace(desk, state=to, assignee=assignee, pauses=pauses, resolved_at=resolved_at)
     event = {"at": iso(now), "from": desk.state.value, "to": to.value, "by": actor, "kind": "desk"}
     return _with_desk(ticket, after, now, {**event, "note": note} if note else event)
 

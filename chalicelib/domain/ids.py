@@ -64,5 +64,8 @@ def _pad(key: str, length: int) -> bytes:
     return hashlib.shake_256(b"polyglot-desk/access-token/" + key.encode("utf-8")).digest(length)
 
 
-def idempotency_record_key(idempotency_key: str) -> str:
-    return hashlib.sha256(b"polyglot-desk/idempotency/" + idempotency_key.encode("utf-8")).hexdigest()
+def idempotency_record_key(idempotency_key: str, scope: str | None = None) -> str:
+    """The record's key: the client's key within the requester's scope (their id or e-mail), so
+    that two requesters who pick the same key never meet (anonymous requesters share one scope)."""
+    scoped = f"{scope or 'anonymous'}\n{idempotency_key}"
+    return hashlib.sha256(b"polyglot-desk/idempotency/" + scoped.encode("utf-8")).hexdigest()

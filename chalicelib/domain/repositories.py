@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.access import TicketAccess
+from chalicelib.domain.agent_tokens import Revocation
 from chalicelib.domain.conversation import Message
 from chalicelib.domain.evidence import Evidence
 from chalicelib.domain.incidents import Incident, LinkPage, LinkResult
@@ -266,4 +268,36 @@ class EvidenceRepository(Protocol):
 
     def for_ticket(self, ticket_id: str) -> list[Evidence]:
         """The ticket's entries, oldest first."""
+        ...
+
+
+class TicketAccessRepository(Protocol):
+    """What deciding who may open a ticket needs, read small (`domain/access.py`), and the
+    requester's token rotations (`pk = TICKET#<id>`, `sk = ACCESS`)."""
+
+    def access(self, ticket_id: str) -> TicketAccess | None:
+        """The ticket's access facts, or None: one small read whether the ticket exists or not."""
+        ...
+
+    def rotate(self, before: TicketAccess, token_hash: str, at: datetime) -> None:
+        """Make `token_hash` the requester's token if no rotation came after `before`; else StaleTicket."""
+        ...
+
+
+class AgentRevocations(Protocol):
+    """Revoked agent tokens: every token of an agent issued until a moment, or one token by id.
+    Entries expire with the tokens they name (at most `agent_tokens.MAX_LIFETIME`)."""
+
+    def revoke_agent(self, agent: str, issued_before: int, expires_at: int) -> None: ...
+
+    def revoke_token(self, token_id: str, agent: str, expires_at: int) -> None: ...
+
+    def revocation(self, agent: str, token_id: str) -> Revocation: ...
+
+
+class RateCounters(Protocol):
+    """Requests counted per bucket and fixed window (`domain/rate_limits.py`)."""
+
+    def hit(self, bucket: str, window_start: int, expires_at: int) -> int:
+        """Count one request in `bucket`'s window starting at `window_start`; the count, this one included."""
         ...

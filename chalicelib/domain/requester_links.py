@@ -21,7 +21,8 @@ def link_token(secret: str, ticket_id: str) -> str:
 
 
 def link_token_matches(secret: str, ticket_id: str, candidate: str) -> bool:
-    return hmac.compare_digest(link_token(secret, ticket_id), candidate)
+    # isascii first: compare_digest raises on other text, and no link token has any.
+    return candidate.isascii() and hmac.compare_digest(link_token(secret, ticket_id), candidate)
 
 
 def ticket_page_link(base_url: str, ticket_id: str, secret: str | None) -> str:

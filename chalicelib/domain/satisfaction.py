@@ -120,4 +120,5 @@ def survey_token(secret: str, ticket_id: str, resolution: int) -> str:
 
 
 def survey_token_matches(secret: str, ticket_id: str, resolution: int, candidate: str) -> bool:
-    return hmac.compare_digest(survey_token(secret, ticket_id, resolution), candidate)
+    # isascii first: compare_digest raises on other text, and no survey token has any.
+    return candidate.isascii() and hmac.compare_digest(survey_token(secret, ticket_id, resolution), candidate)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from chalicelib.domain.ids import hash_token, new_ticket_id
 from chalicelib.domain.intake import NewTicket
-from chalicelib.domain.ticket import Status, Ticket, iso
+from chalicelib.domain.ticket import Requester, Status, Ticket, iso
 
 
 class IdempotencyConflict(ValueError):
@@ -48,3 +48,13 @@ def received_ticket(new: NewTicket, access_token: str, correlation_id: str, now:
         correlation_id=correlation_id,
         history=({"at": stamp, "from": "", "to": Status.RECEIVED.value, "by": "intake"},),
     )
+
+
+def requester_scope(requester: Requester) -> str | None:
+    """Who is asking, as far as intake can tell: the platform's user id, else the e-mail; None
+    for an anonymous requester. Idempotency keys and the intake budget are counted per scope."""
+    if requester.id:
+        return f"id:{requester.id.strip()}"
+    if requester.email:
+        return f"email:{requester.email.strip().lower()}"
+    return None

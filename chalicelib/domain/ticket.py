@@ -87,12 +87,15 @@ class Language:
     code: str  # ISO 639-1, or "und" when the detector cannot tell
     confidence: float
     source: str  # what the answer rests on: text, text+locale, locale, script, none
+    # ISO 15924 script when it is not the language's usual one: "Latn" for romanized Hindi
+    # (BCP 47 hi-Latn); None for the usual script (hi in Devanagari, es in Latin) and for und.
+    script: str | None = None
 
     @classmethod
     def from_record(cls, record: dict[str, Any] | None) -> Language | None:
         if not record:
             return None
-        return cls(record["code"], float(record["confidence"]), record["source"])
+        return cls(record["code"], float(record["confidence"]), record["source"], record.get("script"))
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,8 @@ class Desk:
     pauses: tuple[tuple[str, str | None], ...] = ()
     # The escalation level last recorded (sla_policies.json names); None: nobody escalated it yet.
     escalation: str | None = None
+    # When it was resolved, while it is (the requester's token lives a while after: domain/access.py).
+    resolved_at: str | None = None
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -143,6 +148,7 @@ class Desk:
             "first_responded_at": self.first_responded_at,
             "pauses": [list(span) for span in self.pauses],
             "escalation": self.escalation,
+            "resolved_at": self.resolved_at,
         }
 
     @classmethod
@@ -153,6 +159,7 @@ class Desk:
             first_responded_at=record.get("first_responded_at"),
             pauses=tuple((span[0], span[1]) for span in record.get("pauses") or ()),
             escalation=record.get("escalation"),
+            resolved_at=record.get("resolved_at"),
         )
 
 
@@ -276,6 +283,8 @@ class Ticket:
         record["history"] = list(self.history)
         record["desk"] = self.desk.to_record() if self.desk is not None else None
         record["self_service"] = self.self_service.to_record() if self.self_service is not None else None
+        if self.language is not None and self.language.script is None:
+            del record["language"]["script"]  # records keep their shape unless the script says something
         return record
 
     @classmethod

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 from chalicelib.domain import desk
 from chalicelib.domain.conversation import requester_language
+from chalicelib.domain.dead_letters import failure_reason
 from chalicelib.domain.desk import LISTABLE_STATES, record_first_response
 from chalicelib.domain.incident_fanout import (
     FanOutPage,
@@ -79,15 +80,19 @@ class FanOutUpdate:
 
     def handle(self, records: Sequence[QueuedRecord]) -> list[str]:
         """A batch of claim checks; the message ids that failed and must be retried."""
-        failed: list[str] = []
+        return list(self.run(records))
+
+    def run(self, records: Sequence[QueuedRecord]) -> dict[str, str]:
+        """A batch of claim checks; why each one to retry failed, by message id."""
+        failed: dict[str, str] = {}
         for record in records:
             try:
                 page = parse_fan_out_page(record.body)
                 with record_context(incident_id=page.incident_id, update_id=page.update_id):
                     self(page)
-            except Exception:
+            except Exception as error:
                 logger.exception("incident fan-out page failed", extra={"message_id": record.message_id})
-                failed.append(record.message_id)
+                failed[record.message_id] = failure_reason(error)
         return failed
 
     def __call__(self, page: FanOutPage) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from chalicelib.domain.conversation import requester_language
+from chalicelib.domain.dead_letters import failure_reason
 from chalicelib.domain.notifications import (
     Channel,
     MalformedCheck,
@@ -104,20 +105,26 @@ class DeliverNotifications:
 
     def __call__(self, records: list[QueuedRecord]) -> list[str]:
         """Deliver a batch; return the message ids to retry (unreadable or a store error)."""
-        failed: list[str] = []
+        return list(self.run(records))
+
+    def run(self, records: list[QueuedRecord]) -> dict[str, str]:
+        """Deliver a batch; why each record to retry failed, by message id (no personal data)."""
+        failed: dict[str, str] = {}
         for record in records:
             try:
                 check = parse_notification_check(record.body)
             except MalformedCheck as error:
-                logger.error("malformed notification check", extra={"id": record.message_id, "error": str(error)})
-                failed.append(record.message_id)
+                failed[record.message_id] = failure_reason(error)
+                logger.error(
+                    "malformed notification check", extra={"id": record.message_id, "error": failed[record.message_id]}
+                )
                 continue
             with record_context(correlation_id=check.correlation_id, ticket_id=check.ticket_id):
                 try:
                     self.deliver(check)
-                except Exception:
+                except Exception as error:
                     logger.exception("notification not delivered; will retry", extra={"id": check.notification_id})
-                    failed.append(record.message_id)
+                    failed[record.message_id] = failure_reason(error)
         return failed
 
     def deliver(self, check: NotificationCheck) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import Enum
 
 from chalicelib import aws_resource_names
+from chalicelib.domain.dead_letters import failure_reason
 from chalicelib.domain.messages import ClaimCheck, MalformedMessage, claim_check, parse_claim_check
 from chalicelib.domain.ports import Clock, OutgoingMessage, Publisher
 from chalicelib.domain.repositories import StaleTicket, SweepIndex, TicketRepository
@@ -46,8 +47,12 @@ class QueuedRecord:
 
 
 class _Outcome(Enum):
-    RETRY = "retry"
     DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class _Retry:
+    reason: str  # what the dead-letter tools show: no ticket text
 
 
 def queue_role(hop: NextHop) -> str:
@@ -86,52 +91,60 @@ class RunStage:
 
     def __call__(self, stage: Stage, records: list[QueuedRecord]) -> list[str]:
         """Process a batch; return the message ids that failed and must be retried."""
-        failed: list[str] = []
+        return list(self.run(stage, records))
+
+    def run(self, stage: Stage, records: list[QueuedRecord]) -> dict[str, str]:
+        """Process a batch; return why each record that must be retried failed, by message id
+        (`ErrorClass: short message`, no ticket text: what the dead-letter tools show)."""
+        failed: dict[str, str] = {}
         checks: dict[str, ClaimCheck] = {}
         for record in records:
             try:
                 checks[record.message_id] = parse_claim_check(record.body)
             except MalformedMessage as error:
+                # The reason, not str(error): that echoes the body, which may hold anything.
+                failed[record.message_id] = failure_reason(error)
                 logger.error(
                     "malformed message",
-                    extra={"stage": stage.name, "message_id": record.message_id, "error": str(error)},
+                    extra={"stage": stage.name, "message_id": record.message_id, "error": failed[record.message_id]},
                 )
-                failed.append(record.message_id)
         for message_id, check in list(checks.items()):
             if check.type in stage.followups:
                 del checks[message_id]
-                if not self._follow_up(stage, check):
-                    failed.append(message_id)
+                reason = self._follow_up(stage, check)
+                if reason is not None:
+                    failed[message_id] = reason
         current = self.tickets.get_many([check.ticket_id for check in checks.values()]) if checks else {}
         advanced: list[Ticket] = []
         for message_id, check in checks.items():
             with record_context(correlation_id=check.correlation_id, ticket_id=check.ticket_id):
                 try:
                     outcome = self._advance_one(stage, check.ticket_id, current)
-                except Exception:
+                except Exception as error:
                     logger.exception("stage failed", extra={"stage": stage.name})
-                    outcome = _Outcome.RETRY
-            if outcome is _Outcome.RETRY:
-                failed.append(message_id)
+                    outcome = _Retry(failure_reason(error))
+            if isinstance(outcome, _Retry):
+                failed[message_id] = outcome.reason
             elif isinstance(outcome, Ticket):
                 advanced.append(outcome)
         self._forward(stage, advanced)
         return failed
 
-    def _follow_up(self, stage: Stage, check: ClaimCheck) -> bool:
+    def _follow_up(self, stage: Stage, check: ClaimCheck) -> str | None:
+        """None when done, else why it failed."""
         with record_context(correlation_id=check.correlation_id, ticket_id=check.ticket_id):
             try:
                 stage.followups[check.type](check)
-                return True
-            except Exception:
+                return None
+            except Exception as error:
                 logger.exception("follow-up failed", extra={"stage": stage.name, "type": check.type})
-                return False
+                return failure_reason(error)
 
-    def _advance_one(self, stage: Stage, ticket_id: str, current: dict[str, Ticket]) -> Ticket | _Outcome:
+    def _advance_one(self, stage: Stage, ticket_id: str, current: dict[str, Ticket]) -> Ticket | _Outcome | _Retry:
         ticket = current.get(ticket_id)
         if ticket is None:
             logger.warning("ticket not found; will retry", extra={"stage": stage.name})
-            return _Outcome.RETRY
+            return _Retry("ticket not found")
         if ticket.status.rank > stage.consumes.rank:
             logger.info("duplicate delivery ignored", extra={"stage": stage.name, "status": ticket.status.value})
             return _Outcome.DUPLICATE
@@ -140,7 +153,7 @@ class RunStage:
                 "ticket not ready for this stage; will retry",
                 extra={"stage": stage.name, "status": ticket.status.value},
             )
-            return _Outcome.RETRY
+            return _Retry(f"ticket not ready: it is {ticket.status.value}, {stage.name} takes {stage.consumes.value}")
         after = stage.work(ticket, self.clock())
         try:
             final = next_hop(after.status, region_of(after)).final
@@ -150,7 +163,7 @@ class RunStage:
             if fresh is not None and fresh.status.rank > stage.consumes.rank:
                 logger.info("another delivery advanced the ticket first", extra={"stage": stage.name})
                 return _Outcome.DUPLICATE
-            return _Outcome.RETRY
+            return _Retry("StaleTicket: another writer changed the ticket first")
         current[ticket_id] = after  # a second record for the same ticket in this batch is a duplicate
         logger.info(describe(after), extra={"stage": stage.name, "status": after.status.value})
         return after
@@ -179,9 +192,14 @@ class RunStage:
             elif next_hop(ticket.status, region_of(ticket)).final:
                 if stage.on_arrival is not None and not _arrived(stage.on_arrival, ticket):
                     continue  # left unconfirmed: the sweeper re-sends, and announces it again
-                with contextlib.suppress(StaleTicket):  # moved on already: nothing left to confirm
-                    self.sweep_index.mark_notified(
-                        ticket.ticket_id, ticket.version, self.clock(), then_retranslate=ticket.awaiting_translation
+                try:
+                    with contextlib.suppress(StaleTicket):  # moved on already: nothing left to confirm
+                        self.sweep_index.mark_notified(
+                            ticket.ticket_id, ticket.version, self.clock(), then_retranslate=ticket.awaiting_translation
+                        )
+                except Exception:  # this ticket only: the rest of the batch is still confirmed
+                    logger.exception(
+                        "desk message not confirmed; the sweeper will re-send it", extra={"stage": stage.name}
                     )
 
 

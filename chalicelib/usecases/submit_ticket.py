@@ -16,7 +16,13 @@ from chalicelib.domain.repositories import (
     TicketExists,
     TicketRepository,
 )
-from chalicelib.domain.submission import IdempotencyConflict, Submission, fingerprint, received_ticket
+from chalicelib.domain.submission import (
+    IdempotencyConflict,
+    Submission,
+    fingerprint,
+    received_ticket,
+    requester_scope,
+)
 from chalicelib.domain.ticket import SelfService, Status
 from chalicelib.observability import logger
 
@@ -35,7 +41,7 @@ class SubmitTicket:
 
     def __call__(self, new: NewTicket, idempotency_key: str | None, correlation_id: str) -> Submission:
         digest = fingerprint(new)
-        key_hash = idempotency_record_key(idempotency_key) if idempotency_key else None
+        key_hash = idempotency_record_key(idempotency_key, requester_scope(new.requester)) if idempotency_key else None
         if idempotency_key and key_hash:
             replay = self._replay(key_hash, idempotency_key, digest)
             if replay is not None:

@@ -16,7 +16,7 @@ from chalicelib import aws_resource_names
 from chalicelib.composition_root import dependencies
 from chalicelib.settings import get_settings
 from chalicelib.usecases.pipeline_stage import QueuedRecord
-from chalicelib.workers.sqs_batch import BatchFailed
+from chalicelib.workers.sqs_batch import BatchFailed, record_failures
 
 incident_workers = Blueprint(__name__)
 BATCH_SIZE = 1
@@ -26,8 +26,10 @@ BATCH_SIZE = 1
 def fan_out_incident_updates(event: Any) -> dict[str, Any]:
     deps = dependencies()
     raw = event.to_dict() if hasattr(event, "to_dict") else event
-    records = [QueuedRecord(record.message_id, record.body or "") for record in SQSEvent(raw).records]
-    failed = deps.fan_out_incident_update.handle(records)
+    sqs_records = list(SQSEvent(raw).records)
+    records = [QueuedRecord(record.message_id, record.body or "") for record in sqs_records]
+    failed = deps.fan_out_incident_update.run(records)
+    record_failures("fan_out_incident_updates", sqs_records, failed, deps)
     if failed and not deps.settings.report_batch_item_failures:
         # Fail closed: without ReportBatchItemFailures AWS would delete a "failed" message.
         raise BatchFailed(f"{len(failed)} of {len(records)} incident fan-out pages failed")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi_document
 from pydantic import BaseModel
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from chalicelib.api.contract import (
     REF_TEMPLATE,
@@ -25,7 +29,9 @@ from chalicelib.api.contract import (
     Ticket,
     TicketCreated,
 )
+from chalicelib.api.contract.access import AccessTokenRotated
 from chalicelib.api.contract.evidence import EvidenceFile, EvidenceUploadGranted, NewEvidence
+from chalicelib.api.contract.gateway import FrameworkError, GatewayError
 from chalicelib.api.contract.help import (
     HelpAnswerView,
     HelpArticleView,
@@ -48,6 +54,9 @@ from chalicelib.api.contract.incidents import (
 )
 from chalicelib.api.contract.preview import ReplyPreview
 from chalicelib.api.contract.talking_back import SatisfactionAnswer, SatisfactionRecorded
+from chalicelib.api.openapi import OPERATIONS
+from chalicelib.domain.agent_tokens import Agent, mint_agent_token
+from tests.conftest import TEST_ENV
 from tests.pipeline.conftest import (
     create_ticket,
     get_ticket,
@@ -143,6 +152,10 @@ ANSWER_MODELS += [ReplyPreview]
 # Evidence uploads (api/openapi_evidence.py).
 REQUEST_MODELS += [NewEvidence]
 ANSWER_MODELS += [EvidenceUploadGranted, EvidenceFile]
+# What API Gateway's authorizer and Chalice answer before a route runs (api/openapi_rows.py).
+ANSWER_MODELS += [GatewayError, FrameworkError]
+# The requester's token rotation (api/openapi_access.py).
+ANSWER_MODELS += [AccessTokenRotated]
 
 
 def test_the_component_schemas_are_exactly_the_models_schemas(openapi):
@@ -348,3 +361,91 @@ def test_health_answers_200_ok(api, openapi):
     assert answer.status_code == 200
     assert answer.json_body["status"] == "ok"
     assert_valid(openapi, "Health", answer.json_body)
+
+
+# --- answers nobody's route writes: API Gateway's authorizer, Chalice ---------------------------
+
+
+def test_the_rows_behind_the_authorizer_are_exactly_the_routes_chalice_guards(chalice_app):
+    # Given the routes Chalice registered, and the document's rows
+    rows = {(row.path, row.method): row for row in OPERATIONS}
+
+    # Then a row documents the authorizer's 401/403 exactly when its route has the authorizer (a
+    # route without a row fails test_every_route_the_app_serves_is_documented)
+    for path, methods in chalice_app.routes.items():
+        for method, entry in methods.items():
+            row = rows.get((path, method.lower()))
+            assert row is None or row.behind_authorizer == (entry.authorizer is not None), (method, path)
+
+
+def documented_schema(document: dict[str, Any], method: str, path: str, status: int) -> Draft202012Validator:
+    """A validator for what the document says `method path` answers with `status`."""
+    answer = document["paths"][path][method]["responses"][str(status)]
+    schema = answer["content"]["application/json"]["schema"]
+    registry = Registry().with_resource(
+        "urn:polyglot-desk:openapi", Resource.from_contents(document, default_specification=DRAFT202012)
+    )
+    rooted = json.loads(json.dumps(schema).replace('"#/components/', '"urn:polyglot-desk:openapi#/components/'))
+    return Draft202012Validator(rooted, registry=registry)
+
+
+def assert_documented(document: dict[str, Any], method: str, path: str, status: int, body: Any) -> None:
+    errors = list(documented_schema(document, method, path, status).iter_errors(body))
+    assert not errors, [error.message for error in errors]
+
+
+@pytest.mark.parametrize(
+    ("authorization", "status"),
+    [
+        pytest.param(None, 401, id="no-token-401"),
+        pytest.param("requester", 403, id="requesters-token-403"),
+        pytest.param("Bearer not-a-token", 403, id="garbage-token-403"),
+    ],
+)
+def test_the_authorizers_refusals_on_an_agent_route_are_documented(api, openapi, authorization, status):
+    # Given a ticket, and a caller without an agent token
+    created = create_ticket(api, GERMAN)
+    headers = {"Content-Type": "application/json"}
+    if authorization == "requester":
+        headers["Authorization"] = f"Bearer {created['access_token']}"
+    elif authorization is not None:
+        headers["Authorization"] = authorization
+
+    # When they try to reply as an agent
+    answer = api.http.post(f"/tickets/{created['ticket_id']}/replies", headers=headers, body=b'{"text": "Hallo"}')
+
+    # Then API Gateway refuses before the app runs, with a status and a body the document lists
+    assert answer.status_code == status
+    assert_documented(openapi, "post", "/tickets/{ticket_id}/replies", status, answer.json_body)
+
+
+def test_a_bad_body_on_an_agent_route_is_a_documented_400(api, openapi):
+    # Given an agent
+    token = mint_agent_token(Agent("ana", ("emea",), ("en",), int(time.time()) + 3600), TEST_ENV["AGENT_TOKEN_SECRET"])
+
+    # When they open an incident with a body that is not JSON
+    answer = api.http.post(
+        "/incidents", headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"}, body=b"{"
+    )
+
+    # Then it is refused with the documented 400
+    assert answer.status_code == 400
+    assert_documented(openapi, "post", "/incidents", 400, answer.json_body)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param("get", "/health", id="a-read"),
+        pytest.param("post", "/tickets", id="intake"),
+        pytest.param("post", "/tickets/{ticket_id}/messages", id="a-requester-write"),
+    ],
+)
+def test_a_content_type_the_route_does_not_take_is_chalices_documented_415(api, openapi, method, path):
+    # When a client sends XML
+    url = path.replace("{ticket_id}", "01JB0000000000000000000000")
+    answer = getattr(api.http, method)(url, headers={"Content-Type": "text/xml"}, body=b"<ticket/>")
+
+    # Then Chalice refuses it before the route runs, as the document says
+    assert answer.status_code == 415
+    assert_documented(openapi, method, path, 415, answer.json_body)

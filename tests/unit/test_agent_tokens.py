@@ -1,4 +1,4 @@
-"""Agent tokens: signed, scoped to regions, short-lived."""
+"""Agent tokens: signed, scoped to regions, living a shift, revocable by id or by agent."""
 
 from __future__ import annotations
 
@@ -6,14 +6,24 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib.domain.agent_tokens import Agent, InvalidAgentToken, mint_agent_token, verify_agent_token
+from chalicelib.domain.agent_tokens import (
+    Agent,
+    InvalidAgentToken,
+    Revocation,
+    _encode,
+    _sign,
+    is_revoked,
+    mint_agent_token,
+    verify_agent_token,
+)
 
 SECRET = "a-secret-of-sufficient-length"
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
-def agent(hours: float = 8, regions: tuple[str, ...] = ("emea", "apac")) -> Agent:
-    return Agent("ana", regions, ("en", "es"), int((NOW + timedelta(hours=hours)).timestamp()))
+def agent(hours: float = 8, regions: tuple[str, ...] = ("emea", "apac"), issued: datetime = NOW) -> Agent:
+    expires = int((NOW + timedelta(hours=hours)).timestamp())
+    return Agent("ana", regions, ("en", "es"), expires, token_id="tok-ana-0001", issued_at=int(issued.timestamp()))
 
 
 def test_a_minted_token_verifies_to_the_same_agent() -> None:
@@ -57,3 +67,36 @@ def test_unknown_regions_and_short_secrets_are_refused_at_minting() -> None:
         mint_agent_token(agent(regions=("mars",)), SECRET)
     with pytest.raises(ValueError):
         mint_agent_token(agent(), "short")
+
+
+def test_a_token_lives_at_most_the_stages_shift() -> None:
+    # Given a stage whose shift is 12 hours
+    shift = timedelta(hours=12)
+    # Then an 8-hour token passes and a 13-hour one is refused, however it was minted
+    assert verify_agent_token(mint_agent_token(agent(hours=8), SECRET), SECRET, NOW, shift) == agent(hours=8)
+    with pytest.raises(InvalidAgentToken, match="too long"):
+        verify_agent_token(mint_agent_token(agent(hours=13), SECRET), SECRET, NOW, shift)
+    # And one issued long ago and expiring in an hour still lived longer than a shift
+    old = agent(hours=1, issued=NOW - timedelta(hours=12))
+    with pytest.raises(InvalidAgentToken, match="too long"):
+        verify_agent_token(mint_agent_token(old, SECRET), SECRET, NOW, shift)
+
+
+def test_a_token_without_an_id_or_issued_in_the_future_is_refused() -> None:
+    # Given the claims of a token minted before tokens carried ids (nothing could revoke it)
+    claims = b'{"exp":%d,"languages":["en"],"regions":["emea"],"sub":"ana"}' % int(NOW.timestamp() + 3600)
+    payload = _encode(claims)
+    with pytest.raises(InvalidAgentToken):
+        verify_agent_token(f"{payload}.{_sign(payload, SECRET)}", SECRET, NOW)
+    # And a token whose issue time is ahead of the clock
+    with pytest.raises(InvalidAgentToken, match="future"):
+        verify_agent_token(mint_agent_token(agent(issued=NOW + timedelta(minutes=5)), SECRET), SECRET, NOW)
+
+
+def test_revocation_covers_one_token_or_every_token_of_the_agent_issued_until_the_cutoff() -> None:
+    ana = agent()
+    assert not is_revoked(ana, Revocation())
+    assert is_revoked(ana, Revocation(token_revoked=True))
+    assert is_revoked(ana, Revocation(agent_issued_before=ana.issued_at))
+    # A token minted after the cutoff (a new shift) works
+    assert not is_revoked(ana, Revocation(agent_issued_before=ana.issued_at - 1))

@@ -284,3 +284,28 @@ def test_a_key_value_never_appears_in_the_settings_repr():
 def test_a_bad_translator_value_is_refused_naming_the_variable(name: str, raw: str):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: raw})
+
+
+def test_the_safeguards_default_to_a_shift_30_days_and_budgets_on():
+    safeguards = Settings.from_env({}).safeguards
+    assert safeguards.agent_token_max_seconds == 12 * 3600
+    assert safeguards.requester_token_after_resolution_seconds == 30 * 86400
+    assert safeguards.rate_limits is True and safeguards.revocation_cache_seconds <= 60
+    assert safeguards.identity_provider is None
+
+
+@pytest.mark.parametrize(
+    "name, raw",
+    [("AGENT_TOKEN_MAX_HOURS", "200"), ("AGENT_REVOCATION_CACHE_SECONDS", "61"), ("OIDC_ISSUER", "cognito")],
+)
+def test_a_safeguard_out_of_bounds_is_refused_naming_the_variable(name: str, raw: str):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: raw})
+
+
+def test_an_identity_provider_is_configured_from_its_issuer():
+    pool = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf"
+    provider = Settings.from_env({"OIDC_ISSUER": pool + "/", "OIDC_AUDIENCE": "client-1"}).safeguards.identity_provider
+    assert provider is not None and provider.issuer == pool and provider.audience == "client-1"
+    assert provider.jwks_url == pool + "/.well-known/jwks.json"
+    assert (provider.groups_claim, provider.group_prefix) == ("cognito:groups", "desk-")

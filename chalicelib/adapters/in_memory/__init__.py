@@ -4,9 +4,15 @@ DynamoDB ones; the contract suite (`tests/contract/`) holds both implementations
 behaviour. One module per group of aggregates; every repository is re-exported here.
 """
 
+from chalicelib.adapters.in_memory.dead_letters import InMemoryFailureLog, InMemoryParkedTickets
 from chalicelib.adapters.in_memory.evidence import InMemoryEvidence, InMemoryEvidenceStorage
 from chalicelib.adapters.in_memory.incidents import InMemoryIncidents
 from chalicelib.adapters.in_memory.notifications import InMemoryNotifications
+from chalicelib.adapters.in_memory.safeguards import (
+    InMemoryAgentRevocations,
+    InMemoryRateCounters,
+    InMemoryTicketAccess,
+)
 from chalicelib.adapters.in_memory.support_metrics import InMemorySupportMetrics
 from chalicelib.adapters.in_memory.surveys import InMemorySurveys
 from chalicelib.adapters.in_memory.tickets import (
@@ -23,19 +29,24 @@ from chalicelib.adapters.in_memory.tickets import (
 )
 
 __all__ = [
+    "InMemoryAgentRevocations",
     "InMemoryDatabase",
     "InMemoryEscalationIndex",
     "InMemoryEvidence",
     "InMemoryEvidenceStorage",
+    "InMemoryFailureLog",
     "InMemoryIdempotency",
     "InMemoryIncidents",
     "InMemoryMessages",
     "InMemoryNotifications",
+    "InMemoryParkedTickets",
+    "InMemoryRateCounters",
     "InMemoryRepository",
     "InMemoryResponseTimes",
     "InMemorySupportMetrics",
     "InMemorySurveys",
     "InMemorySweepIndex",
+    "InMemoryTicketAccess",
     "InMemoryTickets",
     "InMemoryTranslationCache",
     "InMemoryWorkLists",

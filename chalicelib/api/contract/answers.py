@@ -16,7 +16,8 @@ from chalicelib.domain.conversation import Author, Message
 from chalicelib.domain.desk import LISTABLE_STATES
 from chalicelib.domain.ticket import DeskState, Status, Ticket, TranslationStatus, iso
 
-TicketId = Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{26}$", description="A ULID")
+ULID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
+TicketId = Field(pattern=ULID_PATTERN, description="A ULID")
 ListableState = Literal[tuple(state.value for state in LISTABLE_STATES)]
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints
 
-from chalicelib.api.contract.answers import TicketId
+from chalicelib.api.contract.answers import ULID_PATTERN, TicketId
 from chalicelib.api.contract.base import RequestModel, Timestamp, ViewModel
 from chalicelib.api.contract.errors import ValidationError, refuse, validated
 from chalicelib.api.contract.requests import Category, _category, _characters, _required_text
@@ -78,7 +78,17 @@ Title = _text(MAX_TITLE)
 Description = _text(MAX_DESCRIPTION)
 UpdateText = _text(MAX_UPDATE_TEXT)
 RegionName = Annotated[str, BeforeValidator(_region), Field(json_schema_extra={"enum": list(REGIONS)})]
-IncidentCategory = Annotated[Category, BeforeValidator(_category)]
+
+
+def _incident_category(value: Any) -> Any:
+    # A ticket without a category is "other"; an incident's list names categories, and a null in it
+    # is no category at all (it narrowed the incident to "other" tickets: found by fuzzing).
+    if value is None or value == "":
+        raise refuse("invalid_value", "{field} must be a category")
+    return _category(value)
+
+
+IncidentCategory = Annotated[Category, BeforeValidator(_incident_category)]
 
 
 class NewIncident(RequestModel):
@@ -114,7 +124,8 @@ class TicketIds(RequestModel):
     """Tickets to link to (or unlink from) an incident."""
 
     ticket_ids: Annotated[
-        list[Annotated[str, BeforeValidator(_ticket_id)]],
+        # The pattern only documents what _ticket_id checks (its error message stays the answer).
+        list[Annotated[str, BeforeValidator(_ticket_id), Field(json_schema_extra={"pattern": ULID_PATTERN})]],
         Field(min_length=1, max_length=MAX_LINKED_PER_REQUEST),
         BeforeValidator(_some_ticket_ids),
     ]

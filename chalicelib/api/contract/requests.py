@@ -181,7 +181,8 @@ class NewTicket(RequestModel):
         BeforeValidator(_characters),
         BeforeValidator(_blank_is_none),
     ] = None
-    category: Annotated[Category, BeforeValidator(_category)] = Category("other")
+    # None only in the schema: _category takes null (and "") as "other", as it always did.
+    category: Annotated[Category | None, BeforeValidator(_category)] = Category("other")
     requester: Requester | None = None
     evidence: Annotated[list[Evidence], Field(max_length=MAX_EVIDENCE)] | None = None
 
@@ -189,7 +190,7 @@ class NewTicket(RequestModel):
         return intake.NewTicket(
             description=self.description,
             subject=self.subject,
-            category=self.category.value,
+            category=(self.category or Category("other")).value,
             requester=self.requester.to_domain() if self.requester else domain.Requester(),
             evidence=tuple(item.to_domain() for item in self.evidence or ()),
         )

@@ -52,8 +52,10 @@ from bench.langid_data import (
     Message,
     is_correct,
     load_messages,
+    load_romanized,
 )
 from bench.langid_detectors import DETECTORS, OURS_MODULE, PEERS, REPO_ROOT, DetectorSpec
+from bench.langid_romanized import report_lines as romanized_report
 from bench.langid_sizes import InstallSize, ours_size, peer_size
 
 DEFAULT_DATA = "../shared/data/langid"
@@ -435,6 +437,9 @@ def report(
             + ", ".join(pair_lines),
             "",
         ]
+
+    # romanized and code-mixed messages (issue 14)
+    out += romanized_report(listed, load_romanized())
 
     # texts/s
     ours_speed = speed_of(ours) if ours else None

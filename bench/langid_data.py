@@ -77,3 +77,47 @@ def is_correct(truth: str, predicted: str, *, hinted: bool) -> bool:
     if predicted == truth:
         return True
     return not hinted and {truth, predicted} <= MERGED_WITHOUT_HINT
+
+
+ROMANIZED_DIR = Path(__file__).resolve().parent / "data" / "romanized"
+ROMANIZED_SPLITS = ("dev", "heldout")
+
+
+@dataclass(frozen=True)
+class RomanizedMessage:
+    language: str
+    text: str
+    locale: str | None
+    country: str | None
+    romanized: bool  # written in Latin letters though the language has a script of its own
+    code_mixed: bool  # English words mixed in
+    split: str  # "dev" (tuned on) or "heldout" (never tuned on)
+
+
+def load_romanized(
+    splits: tuple[str, ...] = ROMANIZED_SPLITS, directory: Path = ROMANIZED_DIR
+) -> list[RomanizedMessage]:
+    """The romanized and code-mixed messages of bench/data/romanized, dev first, in file order."""
+    import json
+
+    messages: list[RomanizedMessage] = []
+    for split in splits:
+        path = directory / f"{split}.jsonl"
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            messages.append(
+                RomanizedMessage(
+                    row["language"],
+                    row["text"],
+                    row.get("locale"),
+                    row.get("country"),
+                    bool(row.get("romanized")),
+                    bool(row.get("code_mixed")),
+                    split,
+                )
+            )
+    return messages

@@ -46,7 +46,8 @@ def _project_adapter(class_name: str, module: str) -> Detect:
     def detect(text: str, locale: str | None, country: str | None) -> tuple[str, str]:
         requester = no_hint if locale is None and country is None else Requester(locale=locale, country=country)
         language = detector.detect(text, requester)
-        return language.code, f"{language.confidence:.2f} {language.source}"
+        script = getattr(language, "script", None)  # "Latn" for romanized text (issue 14)
+        return language.code, f"{language.confidence:.2f} {language.source}" + (f" {script}" if script else "")
 
     return detect
 

@@ -10,8 +10,8 @@ In this order, so each figure is what it claims to be:
 2. accuracy on the sentences (which also warms every model up: lazy loaders load all languages);
 3. texts/s on the word pairs, warm, pinned to one core (`--cpu`), before the word pairs are scored
    for accuracy, so a detector that caches answers cannot gain from having seen them;
-4. accuracy on the word pairs, the single words and the support messages (without and, for
-   detectors that take them, with the locale/country hints);
+4. accuracy on the word pairs, the single words, the support messages and the romanized and
+   code-mixed messages (without and, for detectors that take them, with the locale/country hints);
 5. peak RSS: the process's high-water mark (VmHWM, else ru_maxrss) after all of that.
 
 The result is one JSON object written to `--out`.
@@ -31,7 +31,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench.langid_data import interleaved, load_messages, load_test_sets
+from bench.langid_data import interleaved, load_messages, load_romanized, load_test_sets
 from bench.langid_detectors import DETECTORS, Detect
 
 FIRST_TEXT = "no puedo hacer live, me cobraron dos veces"
@@ -144,6 +144,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         support.append(row)
     phases["support"] = time.perf_counter() - mark
 
+    mark = time.perf_counter()
+    romanized: list[dict[str, str]] = []
+    for item in load_romanized():
+        code, note = detect(item.text, None, None)
+        row = {"code": code, "note": note}
+        if spec.takes_hints:
+            row["country_code"], row["country_note"] = detect(item.text, None, item.country)
+            row["hinted_code"], row["hinted_note"] = detect(item.text, item.locale, item.country)
+        romanized.append(row)
+    phases["romanized"] = time.perf_counter() - mark
+
     return {
         "detector": spec.name,
         "first_call_ms": first_call_ms,
@@ -153,6 +164,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "rss_peak_mb": peak_rss_mb(),
         "accuracy": accuracy,
         "support": support,
+        "romanized": romanized,
         "throughput": {**speed, "source": speed_source},
         "phases": phases,
         "versions": versions(spec.distributions),

@@ -27,6 +27,7 @@ from chalicelib.domain.routing import UNDETERMINED
 from chalicelib.domain.text_cleaning import clean
 from chalicelib.domain.ticket import Language, Requester
 from chalicelib.langid import MODEL_DIR, LanguageIdentifier, Script, TextEvidence
+from chalicelib.langid.romanized import arabizi_letters
 
 # Calibration (checked on random word lists from simplemma's dictionaries and on the support
 # messages in tests/data/langid, never on the benchmark's test data): the words of one message
@@ -42,6 +43,11 @@ LOCALE_LOG_PRIOR = 2.0
 # "支付失败" alone came out Japanese).
 HAN_ONLY_CHINESE_LOG_PRIOR = 1.5
 COUNTRY_LOG_PRIOR = 1.0
+# Latin letters are a language's usual script far more often than a romanized one: the romanized
+# readings start this many nats behind, so only clear text (or the requester's country and
+# locale, as for native script) makes "mera account" Hindi and never "casa" Hindi.
+ROMANIZED_LOG_PRIOR = -2.5
+ROMANIZED_SCRIPT = "Latn"
 # Indonesian and Malay share most of their words: text alone splits them less surely than its
 # likelihoods claim (62% right on random dictionary words), so the split is damped.
 MALAY_SPLIT_DAMPING = 2.0
@@ -123,7 +129,8 @@ class NgramDetector:
 
     def detect(self, text: str, requester: Requester) -> Language:
         hints = Hints.of(requester, self._served)
-        evidence = self._loaded().identify(clean(text))
+        # Arabizi digits (la2y, 7sab) are letters: made Latin letters before the cleaner drops digits
+        evidence = self._loaded().identify(clean(arabizi_letters(text)))
         if evidence.letters < (1 if evidence.script in SYLLABIC_SCRIPTS else MIN_LETTERS):
             if hints.locale_language:
                 return Language(hints.locale_language, LOCALE_ONLY_CONFIDENCE, "locale")
@@ -154,6 +161,8 @@ class NgramDetector:
         japanese_hint = hints.locale_language == "ja" or "ja" in hints.country_languages
         if evidence.script is Script.HAN and "zh" in text_logits and not japanese_hint:
             text_logits["zh"] += HAN_ONLY_CHINESE_LOG_PRIOR
+        for code in evidence.romanized & text_logits.keys():
+            text_logits[code] += ROMANIZED_LOG_PRIOR
         answer = _decide(text_logits, hints)
         text_alone = answer if hints.empty else _decide(text_logits, NO_HINTS)
         if answer.confidence < UNDETERMINED_BELOW:
@@ -166,6 +175,7 @@ class NgramDetector:
             answer.code,
             round(min(answer.confidence, MAX_CONFIDENCE), 4),
             "text+locale" if hints_decided else "text",
+            ROMANIZED_SCRIPT if answer.code in evidence.romanized else None,
         )
 
 

@@ -1,8 +1,10 @@
 """Detect the language of each line of UTF-8 text read from standard input.
 
-Prints one JSON object per input line, in order: {"language": "es", "confidence": 0.97,
-"source": "text"}. --locale and --country describe the requester of every line, as a ticket's
-requester would.
+Prints one JSON object per input line, in order: {"language": "es", "script": "Latn",
+"confidence": 0.97, "source": "text"}. `script` is the ISO 15924 script the line is written in:
+the language's usual one ("Cyrl" for Russian), or "Latn" for romanized text ("hi" + "Latn" is
+Hinglish, BCP 47 hi-Latn); null for "und". --locale and --country describe the requester of
+every line, as a ticket's requester would.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from chalicelib.adapters.ngram_detector import NgramDetector
     from chalicelib.domain.ticket import Requester
     from chalicelib.langid import MODEL_DIR, ModelNotBuilt
+    from chalicelib.langid.romanized import usual_script
 
     detector = NgramDetector(args.model_dir or MODEL_DIR)
     requester = Requester(locale=args.locale, country=args.country.upper() if args.country else None)
@@ -39,7 +42,13 @@ def run(args: argparse.Namespace) -> int:
     lines = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
     for line in lines:
         language = detector.detect(line.rstrip("\n"), requester)
-        answer = {"language": language.code, "confidence": language.confidence, "source": language.source}
+        script = language.script or usual_script(language.code)
+        answer = {
+            "language": language.code,
+            "script": script,
+            "confidence": language.confidence,
+            "source": language.source,
+        }
         # flushed per line: the command also serves as a filter in a pipe (tail -f | ... detect)
         print(json.dumps(answer), flush=True)
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import mmap
+import struct
 import sys
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -55,6 +56,10 @@ class Artifact:
 
 
 def _map(path: Path, item_format: str) -> memoryview:
+    size = path.stat().st_size
+    if size == 0 or size % struct.calcsize(item_format):
+        # cut short mid-item (an interrupted copy): refused like any inconsistent model
+        raise ModelNotBuilt(f"language model file {path} is truncated: rebuild it")
     with path.open("rb") as handle:
         # the mapping keeps its own descriptor: the file may be closed at once
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)

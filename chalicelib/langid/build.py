@@ -44,6 +44,7 @@ from chalicelib.langid.artifact import (
     OFFSETS_FILE,
     SCRIPTS_FILE,
 )
+from chalicelib.langid.build_romanized import ROMANIZED_TOP_WORDS, romanized_entries
 from chalicelib.langid.hashing import KEY_MIX, ngram_hash, word_hash
 from chalicelib.langid.languages import (
     CANDIDATES_BY_SCRIPT,
@@ -53,6 +54,7 @@ from chalicelib.langid.languages import (
     Script,
     build_script_table,
 )
+from chalicelib.langid.romanized import ROMANIZED_LANGUAGES
 
 LINGUA_VERSION = "1.3.5"
 LINGUA_WHEEL = f"lingua_language_detector-{LINGUA_VERSION}-py3-none-any.whl"
@@ -240,6 +242,13 @@ is distributed with polyglot-desk's Lambda bundle under the terms below.
    wordfreq's own licence and attribution statement follows, verbatim:
 
 {wordfreq_license}
+
+3. Romanized models (Latin-letter spellings of ru, uk, ar, fa, hi, bn, th, ja, ko, zh, el):
+   derived from the wordfreq data above (CC BY-SA 4.0, as above) and, for Thai, from the word
+   frequencies of the Thai National Corpus as shipped by PyThaiNLP (tnc_freq.txt, CC0-1.0).
+   Spellings were produced at build time by polyglot-desk's own rule tables, pykakasi 2.3.0
+   (Japanese readings), pypinyin 0.55.0 (MIT; Chinese readings) and PyThaiNLP 5.4.0
+   (Apache-2.0; Thai RTGS romanization). None of these programs is distributed with the model.
 """
 
 
@@ -251,7 +260,7 @@ def wordfreq_license_section() -> str:
     return "\n".join("   " + line if line else "" for line in text[start:end].strip().splitlines())
 
 
-def write_artifact(out_dir: Path, table: Table, script_table: bytes, wheel: Path) -> None:
+def write_artifact(out_dir: Path, table: Table, script_table: bytes, wheel: Path, romanizers: dict[str, str]) -> None:
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
@@ -275,11 +284,14 @@ def write_artifact(out_dir: Path, table: Table, script_table: bytes, wheel: Path
         "sources": {
             "lingua-language-detector": {"version": LINGUA_VERSION, "sha256": LINGUA_WHEEL_SHA256},
             "wordfreq": {"version": WORDFREQ_VERSION},
+            **{name: {"version": version} for name, version in sorted(romanizers.items())},
         },
+        "romanized": list(ROMANIZED_LANGUAGES),
         "settings": {
             "top_words": TOP_WORDS,
             "min_high_order_count": MIN_HIGH_ORDER_COUNT,
             "unaccented_penalty": UNACCENTED_PENALTY,
+            "romanized_top_words": ROMANIZED_TOP_WORDS,
             "logprob_step": LOGPROB_STEP,
         },
         "sha256": {name: hashlib.sha256(payload).hexdigest() for name, payload in files.items()},
@@ -312,8 +324,10 @@ def main(argv: list[str] | None = None) -> None:
     log(f"{len(entries.hashes):,} n-gram entries ({time.monotonic() - started:.0f} s)")
     entries.extend(lexicon_entries(script_table))
     log(f"{len(entries.hashes):,} entries with the lexicon ({time.monotonic() - started:.0f} s)")
+    romanizers = romanized_entries(entries.add, log)
+    log(f"{len(entries.hashes):,} entries with the romanized models ({time.monotonic() - started:.0f} s)")
     table = pack(entries)
-    write_artifact(args.out_dir, table, script_table, wheel)
+    write_artifact(args.out_dir, table, script_table, wheel, romanizers)
     size = sum(path.stat().st_size for path in args.out_dir.iterdir())
     log(
         f"wrote {args.out_dir}: {len(table.keys):,} keys, {len(table.languages):,} entries, "

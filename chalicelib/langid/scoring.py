@@ -49,7 +49,7 @@ class WordScorer:
         """Log-likelihood of the word for each candidate; `column_of[language index]` is the
         candidate's column (or -1 for languages not in the running)."""
         character_model = self._character_log_likelihood(codepoints, column_of, width)
-        lexicon = self._lexicon_log_likelihood(codepoints, column_of, width)
+        lexicon = self.lexicon(codepoints, column_of, width)
         scores = character_model
         for column, known in enumerate(lexicon):
             if known is not None:
@@ -94,9 +94,8 @@ class WordScorer:
                 totals[column] += unseen if logprob is None else logprob
         return totals
 
-    def _lexicon_log_likelihood(
-        self, codepoints: Sequence[int], column_of: Sequence[int], width: int
-    ) -> list[float | None]:
+    def lexicon(self, codepoints: Sequence[int], column_of: Sequence[int], width: int) -> list[float | None]:
+        """The word's lexicon log-likelihood per candidate, None where the language lacks it."""
         value = 0
         for codepoint in codepoints:
             value = (value * HASH_BASE + codepoint) & MASK64

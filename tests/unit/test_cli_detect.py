@@ -32,9 +32,11 @@ def test_each_line_gets_one_json_answer_in_order():
     assert result.returncode == 0, result.stderr.decode()
     answers = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
     assert [answer["language"] for answer in answers] == ["es", "ru", "und", "und", "zh"]
-    assert all(set(answer) == {"language", "confidence", "source"} for answer in answers)
+    assert all(set(answer) == {"language", "script", "confidence", "source"} for answer in answers)
     assert answers[0]["source"] == "text" and answers[0]["confidence"] > 0.9
-    assert answers[2] == {"language": "und", "confidence": 0.0, "source": "none"}
+    # and the script each line is written in (ISO 15924), none for a line with no language
+    assert [answer["script"] for answer in answers] == ["Latn", "Cyrl", None, None, "Hani"]
+    assert answers[2] == {"language": "und", "script": None, "confidence": 0.0, "source": "none"}
 
 
 def test_locale_and_country_hint_every_line():
@@ -62,3 +64,21 @@ def test_an_unknown_command_is_refused():
     result = run_cli("frobnicate", stdin="")
     assert result.returncode == 2
     assert b"invalid choice" in result.stderr
+
+
+def test_romanized_lines_are_their_language_in_latin_script():
+    # Given Hinglish with English words, Arabizi with its digits, and Greeklish, one per line
+    stdin = "yaar mera order cancel kyun ho gaya\nana 3ayez a3mel refund\ndeite to mail mou parakalw\n"
+
+    # When piped through the command, text alone, then with the requester's country
+    plain = run_cli("detect", stdin=stdin)
+    india = run_cli("detect", "--country", "IN", stdin=stdin.splitlines()[0] + "\n")
+
+    # Then each is its own language, written in Latin letters (BCP 47 hi-Latn, ar-Latn, el-Latn)
+    answers = [json.loads(line) for line in plain.stdout.decode().splitlines()]
+    assert [(answer["language"], answer["script"]) for answer in answers] == [
+        ("hi", "Latn"),
+        ("ar", "Latn"),
+        ("el", "Latn"),
+    ]
+    assert (json.loads(india.stdout)["language"], json.loads(india.stdout)["script"]) == ("hi", "Latn")

@@ -16,7 +16,7 @@ from chalicelib.domain.ids import new_ticket_id
 from chalicelib.domain.ports import Detector
 from chalicelib.domain.routing import UNDETERMINED, is_low_confidence
 from chalicelib.domain.ticket import Language, Requester, Ticket, TranslationStatus, iso
-from chalicelib.domain.translation import NotTranslated, TextTranslator
+from chalicelib.domain.translation import NotTranslated, TextTranslator, romanized_reason
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,8 @@ def translate_message(message: Message, ticket: Ticket, detector: Detector, tran
     target = message.translation.target
     if language.code == target:
         translation = MessageTranslation(status=TranslationStatus.SKIPPED, target=target)
+    elif (romanized := romanized_reason(language)) is not None:
+        translation = MessageTranslation(status=TranslationStatus.FAILED, target=target, reason=romanized)
     else:
         source = "auto" if language.code == UNDETERMINED else language.code
         known_ids = [item.value for item in ticket.evidence if item.kind in ("order_id", "transaction_id")]

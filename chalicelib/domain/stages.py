@@ -26,7 +26,7 @@ from chalicelib.domain.ticket import (
     TranslationStatus,
     parse_iso,
 )
-from chalicelib.domain.translation import NotTranslated, TextTranslator
+from chalicelib.domain.translation import NotTranslated, TextTranslator, romanized_reason
 
 
 def ticket_text(ticket: Ticket) -> str:
@@ -59,6 +59,9 @@ def translate_fields(ticket: Ticket, translator: TextTranslator | Sequence[Trans
     language = ticket.language or Language(UNDETERMINED, 0.0, "none")
     if language.code == pivot:
         return Translation(status=TranslationStatus.SKIPPED, target=pivot)
+    romanized = romanized_reason(language)
+    if romanized is not None:
+        return Translation(status=TranslationStatus.FAILED, target=pivot, reason=romanized)
     source = "auto" if language.code == UNDETERMINED else language.code
     known_ids = [item.value for item in ticket.evidence if item.kind in ("order_id", "transaction_id")]
     regions = [ticket.requester.country, ticket.requester.locale_region]

@@ -14,6 +14,7 @@ from typing import Protocol
 from chalicelib.domain.chunking import translate_in_chunks
 from chalicelib.domain.masking import Glossary, LostPlaceholder, MaskedText, default_glossary, mask
 from chalicelib.domain.ports import ProviderUnavailable, TranslationRejected, Translator
+from chalicelib.domain.ticket import Language
 
 
 class TranslationCache(Protocol):
@@ -134,3 +135,18 @@ class _Sent:
     text: str  # restored
     masked_result: str  # as the provider answered, placeholders in: what the cache keeps
     characters: int
+
+
+def romanized_reason(language: Language | None) -> str | None:
+    """Why text in `language` is not sent to a machine translator, or None.
+
+    Romanized text (Hinglish, Arabizi, Greeklish...: `script` "Latn" for a language usually
+    written in another script) is misread by the providers, which expect the native script: a
+    translation of it would look right and say something else. It is left for an agent who reads
+    the language (the desk's claim prefers them), and the ticket says so."""
+    if language is None or language.script is None:
+        return None
+    return (
+        f"romanized {language.code} ({language.code}-{language.script}): machine translation misreads it; "
+        f"left for an agent who reads {language.code}"
+    )

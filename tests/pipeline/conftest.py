@@ -123,6 +123,16 @@ def get_ticket(api: Client, ticket_id: str, token: str | None) -> Answer:
     return _answer(api.http.get(f"/tickets/{ticket_id}", headers=headers))
 
 
+def agent_bearer(
+    regions: tuple[str, ...] = ("global",), name: str = "probe", languages: tuple[str, ...] = ("en",)
+) -> str:
+    """A token of an agent of `regions` for this test stage, valid 8 hours."""
+    from chalicelib.domain.agent_tokens import Agent, mint_agent_token
+
+    expires = int((utc_now() + timedelta(hours=8)).timestamp())
+    return mint_agent_token(Agent(name, regions, languages, expires), os.environ["AGENT_TOKEN_SECRET"])
+
+
 def view(api: Client, created: dict[str, Any]) -> dict[str, Any]:
     """The requester's view of a ticket created by `create_ticket`."""
     answer = get_ticket(api, created["ticket_id"], created["access_token"])

@@ -13,8 +13,10 @@ import pytest
 from chalicelib import aws_resource_names
 from tests.fakes.google_translate import FakeGoogleTranslate
 from tests.pipeline.conftest import (
+    agent_bearer,
     all_desk_messages,
     create_ticket,
+    get_ticket,
     queue_depth,
     view,
     with_settings,
@@ -157,3 +159,28 @@ def test_a_description_longer_than_one_google_request_is_translated(api, pipelin
     translation = view(api, created)["translation"]
     assert translation["status"] == "done", translation
     assert translation["description"].count("No puedo pagar") == 120
+
+
+# --- romanized text (issue 14): never sent to a provider that would misread it --------------
+
+
+def test_a_hinglish_ticket_is_left_for_a_hindi_reader_not_machine_translated(api, pipeline, google_fake):
+    # Given a requester in India writing Hindi in Latin letters, mixed with English words
+    created = create_ticket(
+        api,
+        {
+            "description": "yaar mera order cancel kyun ho gaya, paise wapas kab aayenge",
+            "requester": {"country": "IN"},
+        },
+    )
+
+    # When the pipeline runs with a translation provider configured
+    pipeline.drain()
+
+    # Then the ticket is Hindi in Latin script, on its desk, and the provider never saw it
+    seen = view(api, created)
+    assert seen["status"] == "routed"
+    agent = get_ticket(api, created["ticket_id"], agent_bearer()).body
+    assert agent["language"]["code"] == "hi" and agent["language"]["script"] == "Latn"
+    assert agent["translation"]["status"] == "failed" and "romanized hi" in agent["translation"]["reason"]
+    assert google_fake.received == []

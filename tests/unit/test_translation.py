@@ -126,3 +126,30 @@ def test_only_ids_and_glossary_terms_need_no_provider() -> None:
     provider = RecordingProvider("libre")
     result = TextTranslator([provider], MemoryCache(), GLOSSARY).translate("ORD-99812 TikTok Shop", "es", "en")
     assert result.text == "ORD-99812 TikTok Shop" and provider.received == []
+
+
+def test_romanized_text_is_never_sent_to_a_provider_neither_a_ticket_nor_a_message() -> None:
+    from dataclasses import replace
+
+    from chalicelib.domain.conversation import Author, new_message, translate_message
+    from chalicelib.domain.stages import translate_fields
+    from chalicelib.domain.ticket import Language, TranslationStatus
+    from tests.integration.builders import T0, received_ticket
+
+    # Given a Hinglish ticket (detected as Hindi in Latin script) and a provider
+    provider = RecordingProvider("google")
+    hinglish = Language("hi", 0.93, "text", "Latn")
+    ticket = replace(received_ticket(description="mera payment fail ho gaya yaar"), language=hinglish)
+
+    # When its fields and a requester message in the same writing are translated
+    fields = translate_fields(ticket, TextTranslator([provider]), "en")
+    message = new_message(ticket, Author.REQUESTER, "paise kab wapas aayenge", T0, "en")
+    message = translate_message(replace(message, language=hinglish), ticket, None, TextTranslator([provider]))
+
+    # Then neither reached the provider; both say they are left for a Hindi reader
+    assert provider.received == []
+    for translation in (fields, message.translation):
+        assert translation.status is TranslationStatus.FAILED and "romanized hi (hi-Latn)" in translation.reason
+    # And the same language in its own script is translated as always
+    native = replace(ticket, language=Language("hi", 0.99, "text"))
+    assert translate_fields(native, TextTranslator([provider]), "en").status is TranslationStatus.DONE

@@ -69,6 +69,11 @@ class Language(ViewModel):
     confidence: float = Field(json_schema_extra={"minimum": 0, "maximum": 1})
     source: str = Field(description="The evidence used: text, text+locale, locale, script, none")
     low_confidence: bool = Field(description="und, or a confidence below 0.5: a guess, not a fact")
+    script: str | MISSING = Field(
+        default=MISSING,
+        description="ISO 15924, only when the text is not in the language's usual script: Latn for romanized "
+        "text (Hinglish, Arabizi...; BCP 47 hi-Latn), which is left for an agent who reads the language",
+    )
 
     @classmethod
     def of(cls, language: domain.Language) -> Language:
@@ -77,6 +82,7 @@ class Language(ViewModel):
             confidence=language.confidence,
             source=language.source,
             low_confidence=is_low_confidence(language),
+            script=language.script if language.script is not None else MISSING,
         )
 
 

@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: install model run test lint format package bench bench-langid bench-help bench-access help-calibration browser-deps clean deploy destroy smoke
+.PHONY: install model run test lint format package bench bench-faults bench-langid bench-help bench-access help-calibration browser-deps clean deploy destroy smoke test-emulator
 
 install: $(VENV)/.installed
 
@@ -33,11 +33,18 @@ $(LANGID_MODEL): $(LANGID_BUILD) $(VENV)/.installed
 run: install model
 	$(PY) -m devstack
 
-## test: the whole suite (unit, integration, pipeline, browser, packaging), offline
+# Test processes (pytest-xdist): the suite is CPU-bound, so one per core (CI has 2).
+TEST_WORKERS ?= 2
+
+## test: the whole suite (unit, integration, pipeline, browser, packaging; only PyPI is reached, by the packaging test)
 test: install model browser-deps
 	$(PY) -m ruff check .
 	$(PY) -m infra policies --check
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
+
+## test-emulator: the integration and pipeline tests against AWS_ENDPOINT_URL, or against ministack (installed in build/, started and stopped here)
+test-emulator: install model
+	$(PY) -m devstack.emulator $(if $(AWS_ENDPOINT_URL),--endpoint $(AWS_ENDPOINT_URL)) $(if $(TESTS),-- $(TESTS))
 
 # The browser tests (tests/browser) drive Debian's chromium through Playwright, never a browser
 # Playwright downloads. Installed once, as root (CI is), when missing; a no-op when it is there.
@@ -75,9 +82,43 @@ package: install model
 	$(VENV)/bin/cfn-lint build/package-$(STAGE)/sam.json
 	@echo "template: build/package-$(STAGE)/sam.json"
 
+# Deploy: an S3 bucket of yours for the code (ARTIFACT_BUCKET), optionally the SNS topic the alarms
+# notify (ALARM_TOPIC_ARN) and template parameters (PARAMS="ApiRateLimit=500 LogRetentionDays=30").
+ARTIFACT_BUCKET ?=
+ALARM_TOPIC_ARN ?=
+PARAMS ?=
+STACK ?= polyglot-desk-$(STAGE)
+
+## deploy: package STAGE, then create/update its stack and smoke-test it (runs the aws CLI if on PATH, else prints the commands)
+deploy: package
+	$(PY) -m infra deploy-script --stage $(STAGE) --stack $(STACK) --bucket "$(ARTIFACT_BUCKET)" \
+		--alarm-topic "$(ALARM_TOPIC_ARN)" $(foreach p,$(PARAMS),--parameter $(p)) > build/deploy-$(STAGE).sh
+	@if command -v aws >/dev/null 2>&1; then bash -x build/deploy-$(STAGE).sh; \
+	else echo "The aws CLI is not on PATH: run these commands where it is (build/deploy-$(STAGE).sh):"; \
+		cat build/deploy-$(STAGE).sh; fi
+
+## destroy: delete STAGE's stack once CONFIRM names it (the table and the evidence bucket are kept)
+destroy: install
+	@mkdir -p build
+	$(PY) -m infra destroy-script --stage $(STAGE) --stack $(STACK) > build/destroy-$(STAGE).sh
+	@if [ "$(CONFIRM)" != "$(STACK)" ]; then \
+		echo "Not deleting: run 'make destroy STAGE=$(STAGE) CONFIRM=$(STACK)' to run build/destroy-$(STAGE).sh:"; \
+		cat build/destroy-$(STAGE).sh; \
+	elif command -v aws >/dev/null 2>&1; then bash -x build/destroy-$(STAGE).sh; \
+	else echo "The aws CLI is not on PATH: run these commands where it is (build/destroy-$(STAGE).sh):"; \
+		cat build/destroy-$(STAGE).sh; fi
+
+## smoke: post a ticket to BASE_URL and follow it to routed (after a deploy; or the local stack)
+smoke: install
+	$(PY) -m devstack.smoke --base-url "$${BASE_URL:?set BASE_URL, e.g. https://<api id>.execute-api.<region>.amazonaws.com/api}"
+
 ## bench: N tickets (default 1000) through the local stack; throughput, latency, AWS calls
 bench: install model
 	$(PY) -m bench.pipeline --tickets $${N:-1000}
+
+## bench-faults: N tickets (default 10000) under injected faults; the ledger's lost / duplicated / unexpected
+bench-faults: install model
+	$(PY) -m bench.faults --tickets $${N:-10000}
 
 ## bench-langid: language detection, ours vs the peers, on LANGID_DATA (default ../shared/data/langid)
 bench-langid: install model $(VENV)/.bench-installed
@@ -86,6 +127,10 @@ bench-langid: install model $(VENV)/.bench-installed
 ## bench-help: the help center's matcher vs plain BM25 and char n-gram TF-IDF on HELP_DATA (held-out questions)
 bench-help: install model $(VENV)/.bench-installed
 	$(PY) -m bench.help --data $${HELP_DATA:-bench/data/help_questions.jsonl}
+
+## bench-access: does timing tell an unknown ticket from somebody else's? (404 medians over HTTP, and the reads behind them)
+bench-access: install model
+	$(PY) -m bench.access_timing --requests $${N:-400}
 
 ## help-calibration: refit chalicelib/helpcenter/calibration.json on the content (after content changes)
 help-calibration: install

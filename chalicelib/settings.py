@@ -14,6 +14,9 @@ from chalicelib import aws_resource_names
 
 # `none` adds no provider: tickets stay untranslated and are marked so.
 TRANSLATOR_NAMES = frozenset({"none", "aws", "google", "deepl", "microsoft", "libre", "mymemory"})
+# Providers that, without their URL variable, send ticket text to a public endpoint with no key
+# and no contract: inside Lambda they are left out unless ALLOW_KEYLESS_PROVIDERS=true.
+KEYLESS_PUBLIC_PROVIDERS = {"google": "GOOGLE_TRANSLATE_URL", "mymemory": "MYMEMORY_URL"}
 
 
 class SettingsError(ValueError):
@@ -119,9 +122,31 @@ def _translators(env: Mapping[str, str]) -> tuple[str, ...]:
     return names or ("none",)
 
 
+def _keyless_checked(env: Mapping[str, str], translators: tuple[str, ...]) -> tuple[str, ...]:
+    """Inside Lambda (a deployed stage), keyless public endpoints only with ALLOW_KEYLESS_PROVIDERS;
+    either way the start-up log says so."""
+    keyless = [
+        name for name in translators if name in KEYLESS_PUBLIC_PROVIDERS and not env.get(KEYLESS_PUBLIC_PROVIDERS[name])
+    ]
+    if not keyless or not env.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return translators
+    from chalicelib.observability import logger  # Powertools only here: settings stay cheap to import
+
+    if _bool(env, "ALLOW_KEYLESS_PROVIDERS", False):
+        logger.warning(
+            "keyless public translation endpoints in use (ALLOW_KEYLESS_PROVIDERS)", extra={"providers": keyless}
+        )
+        return translators
+    logger.warning(
+        "keyless public translation endpoints left out of TRANSLATORS; ALLOW_KEYLESS_PROVIDERS=true allows them",
+        extra={"providers": keyless},
+    )
+    return tuple(name for name in translators if name not in keyless) or ("none",)
+
+
 def _translator_settings(env: Mapping[str, str], stage: str) -> dict[str, Any]:
     """The translator fields of Settings; a chosen provider without what it needs is refused here."""
-    translators = _translators(env)
+    translators = _keyless_checked(env, _translators(env))
     values: dict[str, Any] = {
         "translators": translators,
         "google_translate_url": _url(env, "GOOGLE_TRANSLATE_URL"),

@@ -14,8 +14,9 @@ from typing import Any
 
 from chalicelib import aws_resource_names
 from chalicelib.settings import secret_name_prefix, ssm_parameter_prefix
-from infra import evidence_bucket
+from infra import evidence_bucket, observability, protection
 from infra.dashboard import dashboard_resource
+from infra.table import table_resource
 
 ROOT = Path(__file__).resolve().parent.parent
 CHALICE_CONFIG = ROOT / ".chalice" / "config.json"
@@ -46,6 +47,12 @@ FUNCTIONS = (
 )
 
 
+# Actions IAM cannot scope to a resource, so the only ones a policy may grant on "*".
+XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+TRANSLATE_ACTIONS = ("translate:TranslateText", "comprehend:DetectDominantLanguage")
+UNSCOPABLE_ACTIONS = frozenset({*XRAY_ACTIONS, *TRANSLATE_ACTIONS})
+
+
 def _logical(role: str) -> str:
     """CloudFormation logical id for a queue role: desk-latam -> DeskLatamQueue."""
     return "".join(part.capitalize() for part in role.split("-")) + "Queue"
@@ -65,68 +72,6 @@ def visibility_timeout(stage: str, role: str) -> int:
     if consumer is None:
         return DESK_VISIBILITY_SECONDS
     return 6 * int(lambda_setting(stage, consumer, "lambda_timeout"))
-
-
-def table_resource(stage: str) -> dict[str, Any]:
-    attributes = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"]
-    return {
-        "Type": "AWS::DynamoDB::Table",
-        "DeletionPolicy": "Retain",
-        "UpdateReplacePolicy": "Retain",
-        "Properties": {
-            "TableName": aws_resource_names.table_name(stage),
-            "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name in attributes],
-            "KeySchema": [
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            "GlobalSecondaryIndexes": [
-                {
-                    # A region's open work list: most urgent, then earliest deadline, first.
-                    "IndexName": "by_region",
-                    "KeySchema": [
-                        {"AttributeName": "gsi1pk", "KeyType": "HASH"},
-                        {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["ticket_id", "status", "version"]},
-                },
-                {
-                    # Tickets still owed a pipeline step, by when they last moved (sparse).
-                    "IndexName": "by_pipeline_stage",
-                    "KeySchema": [
-                        {"AttributeName": "gsi2pk", "KeyType": "HASH"},
-                        {"AttributeName": "gsi2sk", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {
-                        "ProjectionType": "INCLUDE",
-                        "NonKeyAttributes": [
-                            "ticket_id",
-                            "message_id",
-                            "status",
-                            "version",
-                            "correlation_id",
-                            "sweep_attempts",
-                            "region",
-                        ],
-                    },
-                },
-                {
-                    # Open and claimed tickets by when their escalation level next rises (sparse);
-                    # the worker reads the tickets themselves, so the ids are enough.
-                    "IndexName": "by_escalation",
-                    "KeySchema": [
-                        {"AttributeName": "gsi3pk", "KeyType": "HASH"},
-                        {"AttributeName": "gsi3sk", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["ticket_id", "version", "region"]},
-                },
-            ],
-            "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
-            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": stage == "prod"},
-            "SSESpecification": {"SSEEnabled": True},
-        },
-    }
 
 
 def queue_resources(stage: str, role: str) -> dict[str, Any]:
@@ -179,16 +124,23 @@ def merge_template(stage: str) -> dict[str, Any]:
     """What `chalice package --merge-template` adds to Chalice's SAM output.
 
     Besides the resources: partial batch responses on every SQS event source (Chalice cannot
-    set FunctionResponseTypes itself), a dependency of each worker on its queue, and the support
-    dashboard (CloudWatch; deployed stacks only, infra/dashboard.py).
+    set FunctionResponseTypes itself), a dependency of each worker on its queue, the support
+    dashboard, the log groups and alarms (infra/observability.py), and the API's throttling,
+    usage plan and the optional customer-managed key (infra/protection.py).
     """
     template = resources_template(stage)
+    template["Parameters"] = {**observability.parameters(stage), **protection.parameters()}
+    template["Conditions"] = {**observability.conditions(), **protection.conditions()}
     template["Resources"]["SupportDashboard"] = dashboard_resource(stage)
     # The evidence bucket with the account in its name, and its name in the API's environment.
     template["Resources"][evidence_bucket.LOGICAL_ID] = evidence_bucket.deployed_bucket(stage)
     template["Resources"]["APIHandler"] = {
         "Properties": {"Environment": {"Variables": {"EVIDENCE_BUCKET": {"Ref": evidence_bucket.LOGICAL_ID}}}}
     }
+    # API Gateway's own throttling, in front of the app's per-requester budgets: a flood is
+    # turned away (429) before it reaches Lambda or the table.
+    template["Resources"]["RestAPI"] = {"Properties": protection.rest_api_properties(stage)}
+    template["Resources"]["ApiUsagePlan"] = protection.usage_plan(stage)
     for role, function in CONSUMERS.items():
         logical_function = _chalice_logical_id(function)
         template["Resources"][logical_function] = {
@@ -201,12 +153,38 @@ def merge_template(stage: str) -> dict[str, Any]:
                 }
             },
         }
+    timeouts = {function: int(lambda_setting(stage, function, "lambda_timeout")) for function in FUNCTIONS}
+    sweep_after = int(stage_environment(stage).get("SWEEP_AFTER_SECONDS", "300"))
+    api_stage = str(stage_config(stage).get("api_gateway_stage", "api"))
+    template["Resources"].update(observability.resources(stage, timeouts, CONSUMERS, sweep_after, api_stage))
+    for function in FUNCTIONS:
+        logical = _chalice_logical_id(function)
+        override = template["Resources"].setdefault(logical, {})
+        override.setdefault("Properties", {}).update(observability.logging_config(function))
+    # Every function but the authorizer sends or reads messages.
+    roles = [_role_logical_id(function) for function in FUNCTIONS if function != "agent_authorizer"]
+    protection.encrypt_with_customer_key(template, roles)
     return template
+
+
+def stage_config(stage: str) -> dict[str, Any]:
+    return json.loads(CHALICE_CONFIG.read_text())["stages"].get(stage, {})
+
+
+def stage_environment(stage: str) -> dict[str, str]:
+    """The environment variables a stage's functions get from .chalice/config.json."""
+    config = json.loads(CHALICE_CONFIG.read_text())
+    return {**config.get("environment_variables", {}), **stage_config(stage).get("environment_variables", {})}
+
+
+def _role_logical_id(function: str) -> str:
+    """Chalice's logical id for a function's role: api_handler -> ApiHandlerRole."""
+    return "".join(part.capitalize() for part in function.split("_")) + "Role"
 
 
 def _chalice_logical_id(function: str) -> str:
     """Chalice's logical id for a function: detect_language -> DetectLanguage."""
-    return "".join(part.capitalize() for part in function.split("_"))
+    return observability.function_logical_id(function)
 
 
 def iam_policy(stage: str, function: str) -> dict[str, Any]:
@@ -224,7 +202,9 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
     read_ticket = ["dynamodb:GetItem", "dynamodb:BatchGetItem"]
     send = ["sqs:SendMessage", "sqs:GetQueueUrl"]
     consume = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
-    statements: list[dict[str, Any]] = [logs]
+    # X-Ray's write actions have no resource-level permissions: "*" is the narrowest there is.
+    tracing = {"Effect": "Allow", "Action": list(XRAY_ACTIONS), "Resource": "*"}
+    statements: list[dict[str, Any]] = [logs, tracing]
     if function == "api_handler":
         statements += [
             # Query: a ticket's conversation (its MSG# items) is read with the ticket.
@@ -374,7 +354,7 @@ def translation_statements(stage: str) -> list[dict[str, Any]]:
         # what Amazon Translate calls to detect the source when it is "auto".
         {
             "Effect": "Allow",
-            "Action": ["translate:TranslateText", "comprehend:DetectDominantLanguage"],
+            "Action": list(TRANSLATE_ACTIONS),
             "Resource": "*",
         },
         *secret_statements(stage),

@@ -59,7 +59,6 @@ for _name in list(os.environ):
 os.environ.update(TEST_ENV)
 
 from chalice.test import Client  # noqa: E402
-from moto import mock_aws  # noqa: E402
 
 from chalicelib import aws_resource_names  # noqa: E402
 from chalicelib.adapters.aws import client, reset_clients  # noqa: E402
@@ -67,13 +66,14 @@ from chalicelib.composition_root import reset_dependencies  # noqa: E402
 from devstack.poller import QueuePoller  # noqa: E402
 from infra.apply import create_resources  # noqa: E402
 from infra.stack import resources_template  # noqa: E402
+from tests.emulator import aws_account  # noqa: E402  (moto, or POLYGLOT_TEST_AWS_ENDPOINT's emulator)
 from tests.queues import take_messages  # noqa: E402
 
 
 @pytest.fixture
 def aws() -> Iterator[None]:
     """A fresh moto account holding exactly the resources infra/ defines."""
-    with mock_aws():
+    with aws_account():
         reset_clients()
         reset_dependencies()
         create_resources(resources_template(TEST_STAGE), client("dynamodb"), client("sqs"))

@@ -1,5 +1,6 @@
 """The pages' rows of /openapi.json's route table (api/openapi.py adds them to its own): the
-requester's ticket page, the agent console and their static assets (api/pages.py).
+requester's ticket page, the agent console, the API reference (/docs) and their static assets
+(api/pages.py).
 
 Built by a function that openapi.py calls once its own types exist, like openapi_incidents.py.
 """
@@ -47,6 +48,17 @@ def page_operations() -> tuple[Operation, ...]:
         ),
         Operation(
             "get",
+            "/docs",
+            "apiDocs",
+            "This API's reference for people: Swagger UI (served from this API, nothing from a CDN) over "
+            "/openapi.json; try-it-out calls go to this same origin",
+            {
+                "200": Answer(f"The page: {HTML_HEADERS}"),
+                "404": refused("The reference page is not installed in this build"),
+            },
+        ),
+        Operation(
+            "get",
             "/assets/{area}/{name}",
             "pageAsset",
             "A static file of the pages (JavaScript, CSS, SVG, JSON: the pages' words per language are "
@@ -57,7 +69,7 @@ def page_operations() -> tuple[Operation, ...]:
                 "404": refused("No such file"),
             },
             parameters=(
-                Parameter("area", "path", Literal["shared", "ticket", "console", "i18n"], required=True),
+                Parameter("area", "path", Literal["shared", "ticket", "console", "i18n", "docs"], required=True),
                 Parameter(
                     "name",
                     "path",

@@ -1,6 +1,7 @@
-"""The pages: the requester's ticket page (/t/{ticket_id}), the agent console (/console) and their
-static assets (/assets/{area}/{name}), served from chalicelib/web/ by the API itself, in every
-stage. No build step, nothing from a CDN.
+"""The pages: the requester's ticket page (/t/{ticket_id}), the agent console (/console), the API's
+reference (/docs: Swagger UI over /openapi.json) and their static assets (/assets/{area}/{name}),
+served from chalicelib/web/ by the API itself, in every stage. No build step, nothing from a CDN:
+Swagger UI's two files are the ones the pinned aws-lambda-powertools ships (and Lambda bundles).
 
 - Assets: only files that sit directly in `chalicelib/web/<area>/` for a known area, with a name
   of letters, digits, '.', '_' or '-' and a known extension, are served. The listing is the
@@ -16,6 +17,7 @@ stage. No build step, nothing from a CDN.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,7 +34,9 @@ from chalicelib.observability import logger
 pages_api = Blueprint(__name__)
 
 WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
-ASSET_AREAS = ("shared", "ticket", "console", "i18n")
+ASSET_AREAS = ("shared", "ticket", "console", "i18n", "docs")
+# Swagger UI as aws-lambda-powertools ships it (Apache-2.0; its licence header names the bundle's).
+SWAGGER_UI_FILES = ("swagger-ui-bundle.min.js", "swagger-ui.min.css")
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -116,9 +120,18 @@ def _list_assets() -> dict[tuple[str, str], Path]:
     return index
 
 
+def vendored_asset(area: str, name: str) -> Path | None:
+    """Swagger UI's files, from the installed aws-lambda-powertools (found without importing it)."""
+    spec = importlib.util.find_spec("aws_lambda_powertools") if area == "docs" and name in SWAGGER_UI_FILES else None
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "event_handler" / "openapi" / "swagger_ui" / name
+    return path if path.is_file() else None
+
+
 @lru_cache(maxsize=256)
 def _read_asset(area: str, name: str) -> Asset | None:
-    path = asset_index().get((area, name))
+    path = asset_index().get((area, name)) or vendored_asset(area, name)
     if path is None:
         return None
     body = path.read_text(encoding="utf-8")
@@ -169,6 +182,13 @@ def requester_page(ticket_id: str) -> Response:
 def agent_console() -> Response:
     """The agent console (/console/ too: API Gateway drops a trailing slash)."""
     return html_page("console", pages_api.current_request, "/console")
+
+
+@pages_api.route("/docs", methods=["GET"])
+@answers_errors
+def api_docs() -> Response:
+    """The API's reference for people: Swagger UI over /openapi.json, under the pages' CSP."""
+    return html_page("docs", pages_api.current_request, "/docs")
 
 
 @pages_api.route("/assets/{area}/{name}", methods=["GET"])

@@ -104,6 +104,10 @@ def axe_check(page: Any) -> list[dict[str, Any]]:
 
 
 def screenshot(page: Any, name: str) -> None:
+    """The README's console screenshots, refreshed only when asked (UPDATE_SCREENSHOTS=1): a test
+    run must not rewrite files of the checkout."""
+    if os.environ.get("UPDATE_SCREENSHOTS") != "1":
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 

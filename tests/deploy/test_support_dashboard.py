@@ -1,5 +1,6 @@
 """The support dashboard in the deployed template (infra/dashboard.py): valid JSON once
-CloudFormation substitutes the region, and naming only metrics the app emits."""
+CloudFormation substitutes the region and the functions' names, naming only metrics the app (or
+AWS, for the stack's own resources) emits."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from typing import Any
 from chalicelib import aws_resource_names
 from chalicelib.adapters.metrics import NAMESPACE, SUPPORT_METRICS
 from chalicelib.domain.catalog import REGIONS
-from infra.stack import merge_template, resources_template
+from infra.observability import api_name, function_logical_id
+from infra.stack import CONSUMERS, merge_template, resources_template
 
 STAGE = "dev"
+WORKERS = {function_logical_id(function): f"{function}-generated-name" for function in CONSUMERS.values()}
 
 
 def body(template: dict[str, Any]) -> dict[str, Any]:
@@ -19,8 +22,11 @@ def body(template: dict[str, Any]) -> dict[str, Any]:
     assert resource["Type"] == "AWS::CloudWatch::Dashboard"
     assert resource["Properties"]["DashboardName"] == f"polyglot-desk-{STAGE}-support"
     source = resource["Properties"]["DashboardBody"]["Fn::Sub"]
-    # Fn::Sub gets ${AWS::Region} and nothing else to substitute
-    assert source.count("${") == source.count("${AWS::Region}") > 0
+    # Fn::Sub gets ${AWS::Region} and the Lambda-consumed workers' names, nothing else
+    substituted = source.count("${AWS::Region}") + sum(source.count(f"${{{logical}}}") for logical in WORKERS)
+    assert source.count("${") == substituted > 0
+    for logical, name in WORKERS.items():
+        source = source.replace(f"${{{logical}}}", name)
     return json.loads(source.replace("${AWS::Region}", "eu-west-1"))
 
 
@@ -47,14 +53,34 @@ def test_the_dashboard_charts_only_metrics_the_app_emits_with_their_dimensions()
     assert {line[1] for line in ours} <= set(SUPPORT_METRICS)
     assert {line[1] for line in ours} == set(SUPPORT_METRICS)  # and each one is charted
     assert all(line[2] == "Region" and line[3] in REGIONS and isinstance(line[4], dict) for line in ours)
-    # And the rest are the dead-letter queues' depths, one per queue
-    sqs = [line for line in lines if line[0] != NAMESPACE]
-    assert {(line[0], line[1], line[2]) for line in sqs} == {
-        ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName")
-    }
-    assert sorted(line[3] for line in sqs) == sorted(
-        aws_resource_names.dead_letter_queue_name(STAGE, role) for role in aws_resource_names.all_queue_roles()
-    )
+    # And the dead-letter queues' depths, one per queue
+    dlqs = {aws_resource_names.dead_letter_queue_name(STAGE, role) for role in aws_resource_names.all_queue_roles()}
+    depths = [line for line in lines if line[0] == "AWS/SQS" and line[3] in dlqs]
+    assert {line[1] for line in depths} == {"ApproximateNumberOfMessagesVisible"}
+    assert sorted(line[3] for line in depths) == sorted(dlqs)
+    # And the pipeline: backlog and age of each Lambda-consumed queue, each worker's duration, the API
+    queues = [line for line in lines if line[0] == "AWS/SQS" and line[3] not in dlqs]
+    consumed = {aws_resource_names.queue_name(STAGE, role) for role in CONSUMERS}
+    for metric in ("ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"):
+        assert {line[3] for line in queues if line[1] == metric} == consumed
+    durations = [line for line in lines if line[0] == "AWS/Lambda"]
+    assert {(line[1], line[2]) for line in durations} == {("Duration", "FunctionName")}
+    assert sorted(line[3] for line in durations) == sorted(WORKERS.values())
+    api = [line for line in lines if line[0] == "AWS/ApiGateway"]
+    assert {line[1] for line in api} == {"Count", "4XXError", "5XXError", "Latency"}
+    assert all(line[2:6] == ["ApiName", api_name(STAGE), "Stage", "api"] for line in api)
+    assert {line[0] for line in lines} == {NAMESPACE, "AWS/SQS", "AWS/Lambda", "AWS/ApiGateway"}
+
+
+def test_translated_characters_are_charted_per_provider_with_a_search():
+    expressions = [
+        line[0]["expression"]
+        for widget in body(merge_template(STAGE))["widgets"]
+        for line in widget["properties"]["metrics"]
+        if isinstance(line[0], dict) and line[0]["expression"].startswith("SEARCH(")
+    ]
+    # the dimensions count_translation emits: provider and what
+    assert expressions == [f"SEARCH('{{{NAMESPACE},provider,what}} MetricName=\"TranslatedCharacters\"', 'Sum', 3600)"]
 
 
 def test_every_expression_refers_to_metrics_of_its_own_widget():
@@ -63,7 +89,7 @@ def test_every_expression_refers_to_metrics_of_its_own_widget():
         metrics = widget["properties"]["metrics"]
         ids = {line[-1]["id"] for line in metrics if isinstance(line[-1], dict) and "id" in line[-1]}
         for line in metrics:
-            if isinstance(line[0], dict):
+            if isinstance(line[0], dict) and not line[0]["expression"].startswith("SEARCH("):
                 expression = line[0]["expression"]
                 named = {
                     token for token in expression.replace("*", " ").replace("-", " ").split() if token[0].isalpha()

@@ -20,7 +20,6 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer
 from chalice.test import Client
 from jsonschema import Draft202012Validator, FormatChecker
-from moto import mock_aws
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -32,6 +31,7 @@ from chalicelib.domain.ticket import utc_now
 from chalicelib.settings import get_settings
 from infra.apply import create_resources
 from infra.stack import resources_template
+from tests.emulator import aws_account
 from tests.fakes.google_translate import FakeGoogleTranslate, google_translate_server
 from tests.queues import take_messages as take_queue_messages
 
@@ -51,7 +51,7 @@ _deserializer = TypeDeserializer()
 
 @pytest.fixture(scope="module")
 def moto_account() -> Iterator[None]:
-    with mock_aws():
+    with aws_account():
         reset_clients()
         reset_dependencies()
         create_resources(resources_template(get_settings().stage), client("dynamodb"), client("sqs"))

@@ -88,9 +88,12 @@ class Sweep:
                     except Exception:
                         logger.exception("arrival not announced; next sweep", extra={"ticket_id": item.ticket_id})
                         continue
-                with contextlib.suppress(StaleTicket):
-                    pending = bool(ticket and ticket.awaiting_translation)
-                    self.sweep_index.mark_notified(item.ticket_id, item.version, now, then_retranslate=pending)
+                try:
+                    with contextlib.suppress(StaleTicket):
+                        pending = bool(ticket and ticket.awaiting_translation)
+                        self.sweep_index.mark_notified(item.ticket_id, item.version, now, then_retranslate=pending)
+                except Exception:  # this ticket only: the others sent in this run are still confirmed
+                    logger.exception("desk message not confirmed; next sweep", extra={"ticket_id": item.ticket_id})
         return sent
 
     def _claim_check(self, item: StuckTicket) -> OutgoingMessage:

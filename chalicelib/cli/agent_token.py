@@ -15,15 +15,13 @@ chalicelib.cli agent-token revoke --stage local --agent ana`.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 from datetime import timedelta
-from pathlib import Path
+
+from chalicelib.cli.stage import use_stage
 
 NAME = "agent-token"
 HELP = "mint a signed agent token (--agent NAME --regions emea,apac), or revoke tokens (revoke --agent NAME)"
-CONFIG = Path(__file__).resolve().parents[2] / ".chalice" / "config.json"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    _stage_environment(args.stage or os.environ.get("APP_STAGE") or "local")
+    use_stage(args.stage)
     if args.action == "revoke":
         return _revoke(args)
     return _mint(args)
@@ -104,12 +102,3 @@ def _revoke(args: argparse.Namespace) -> int:
         revoke.one_token(args.token_id)
         print(f"revoked token {args.token_id}")
     return 0
-
-
-def _stage_environment(stage: str) -> None:
-    """The stage's variables from .chalice/config.json, unless the shell already sets them."""
-    config = json.loads(CONFIG.read_text())
-    variables = {**config.get("environment_variables", {})}
-    variables.update(config.get("stages", {}).get(stage, {}).get("environment_variables", {}))
-    for name, value in variables.items():
-        os.environ.setdefault(name, value)

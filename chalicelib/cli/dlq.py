@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Any
 
+from chalicelib.cli.stage import add_stage_argument, use_stage
 from chalicelib.domain.dead_letters import QueuePair
 from chalicelib.usecases.dead_letters import DeadLetterDesk, DeadLetterQueueReport, ExplainedDeadLetter, UnknownQueue
 
 NAME = "dlq"
-LOCAL_STAGE = "local"
-LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
-LOCAL_REGION = "us-east-1"  # devstack's default
 HELP = "the dead-letter queues: list (with reasons) | show ID | redrive [--queue Q] (--message-id ID | --all)"
 
 
@@ -47,30 +44,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     for sub in (listing, show, redrive):
         add_stage_argument(sub)
-
-
-def add_stage_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stage", default=None, help="the stage (default: APP_STAGE or local)")
-
-
-def use_stage(stage: str | None) -> str:
-    """Point the app's settings at `stage`: its variables from .chalice/config.json, unless the
-    shell sets them (AWS_ENDPOINT_URL included: the local stack's, or none for AWS)."""
-    from chalicelib.cli.agent_token import _stage_environment
-    from chalicelib.composition_root import reset_dependencies
-
-    chosen = stage or os.environ.get("APP_STAGE") or "local"
-    if os.environ.get("APP_STAGE") != chosen:
-        os.environ["APP_STAGE"] = chosen
-        reset_dependencies()
-    _stage_environment(chosen)
-    if chosen == LOCAL_STAGE and os.environ.get("AWS_ENDPOINT_URL"):
-        # The local stack's emulator takes any credentials: those devstack itself uses.
-        if not any(os.environ.get(name) for name in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE")):
-            os.environ.update(LOCAL_CREDENTIALS)
-        if not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")):
-            os.environ["AWS_DEFAULT_REGION"] = LOCAL_REGION
-    return chosen
 
 
 def queue_pairs(stage: str) -> list[QueuePair]:

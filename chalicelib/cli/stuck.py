@@ -15,7 +15,7 @@ import argparse
 import json
 import sys
 
-from chalicelib.cli.dlq import add_stage_argument, use_stage
+from chalicelib.cli.stage import add_stage_argument, use_stage
 from chalicelib.domain.dead_letters import PARKABLE_KINDS
 
 NAME = "stuck"

@@ -43,7 +43,12 @@ class Reader:
         return self.agent is None
 
 
-@access_api.authorizer()
+# API Gateway keeps an authorizer's answer per token this long (its default is 300 s): with the
+# revocation cache (at most 60 s, 30 by default) a revoked token is refused within a minute.
+AUTHORIZER_CACHE_SECONDS = 30
+
+
+@access_api.authorizer(ttl_seconds=AUTHORIZER_CACHE_SECONDS)
 def agent_authorizer(auth_request: AuthRequest) -> AuthResponse:
     """API Gateway's gate for agent routes: a valid, unexpired, unrevoked agent token; else
     API Gateway answers 401 (no token) or 403 (any other)."""

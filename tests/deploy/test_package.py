@@ -160,3 +160,13 @@ def test_deployed_stages_have_no_clock_to_move(template: dict[str, Any]) -> None
     # The local stage's /dev/clock is registered only with MOVABLE_CLOCK, which dev never sets
     paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
     assert "/tickets" in paths and "/dev/clock" not in paths
+
+
+def test_api_gateway_caches_the_agent_authorizers_answer_30_seconds_not_its_default_300(
+    template: dict[str, Any],
+) -> None:
+    # A revoked agent token must be refused within a minute: API Gateway's cache of the
+    # authorizer's answer (30 s) plus the API's own revocation cache (30 s by default).
+    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    (scheme,) = [value for value in body["securityDefinitions"].values() if "x-amazon-apigateway-authorizer" in value]
+    assert scheme["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"] == 30

@@ -226,3 +226,11 @@ def test_every_not_found_takes_at_least_the_floor_whether_the_ticket_exists_or_n
         assert answer.status == 404 and time.monotonic() - began >= 0.08
     # And the requester's own read is not held back by it
     assert get_ticket(api, created["ticket_id"], created["access_token"]).status == 200
+
+
+def test_api_gateway_keeps_the_authorizers_answer_short_enough_for_a_revocation_to_bite_within_a_minute():
+    import app
+
+    (authorizer,) = [item for item in app.app.builtin_auth_handlers if item.name == "agent_authorizer"]
+    ceiling = 60  # API Gateway's cache, plus the revocation cache at its default
+    assert authorizer.ttl_seconds + dependencies().settings.safeguards.revocation_cache_seconds <= ceiling

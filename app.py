@@ -1,5 +1,7 @@
 """Wiring only: the Chalice app and its blueprints. Logic lives in chalicelib/."""
 
+import os
+
 from chalice import Chalice
 
 from chalicelib.api.access import access_api
@@ -14,6 +16,7 @@ from chalicelib.api.meta import meta_api
 from chalicelib.api.metrics import metrics_api
 from chalicelib.api.pages import pages_api
 from chalicelib.api.tickets import tickets_api
+from chalicelib.observability import trace_calls
 from chalicelib.settings import get_settings
 from chalicelib.workers.escalation import escalations
 from chalicelib.workers.incidents import incident_workers
@@ -21,6 +24,7 @@ from chalicelib.workers.notify import notify_worker
 from chalicelib.workers.pipeline import pipeline_workers
 from chalicelib.workers.sweeper import sweeper
 
+trace_calls(os.environ)  # the workers of deployed stages: X-Ray subsegments for AWS and provider calls
 app = Chalice(app_name="polyglot-desk")
 app.register_blueprint(meta_api)
 app.register_blueprint(access_api)

@@ -9,7 +9,7 @@ runs several workers in threads of one process.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from aws_lambda_powertools import Logger
 
@@ -26,3 +26,17 @@ def record_context(**keys: str | None) -> Iterator[None]:
         yield
     finally:
         logger.thread_safe_remove_keys(list(present))
+
+
+def trace_calls(env: Mapping[str, str]) -> bool:
+    """X-Ray subsegments for every AWS call (DynamoDB, SQS, Translate...) and every provider HTTP
+    call of this function, through Powertools' Tracer, when TRACE_CALLS=true inside Lambda (the
+    deployed stages set it for the workers). It costs about 0.2 s of cold start (the X-Ray SDK
+    and its patches), which is why the API and the authorizer, where a person waits, go without:
+    their traces still show each invocation (active tracing)."""
+    if env.get("TRACE_CALLS", "").strip().lower() != "true" or not env.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return False
+    from aws_lambda_powertools import Tracer
+
+    Tracer(service=SERVICE, patch_modules=["botocore", "requests"])
+    return True

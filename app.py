@@ -6,6 +6,7 @@ from chalice import Chalice
 
 from chalicelib.api.access import access_api
 from chalicelib.api.conversation import conversation_api
+from chalicelib.api.cors import console_cors
 from chalicelib.api.desk import desk_api
 from chalicelib.api.dev_clock import dev_clock_api
 from chalicelib.api.dev_outbox import dev_outbox_api
@@ -26,6 +27,7 @@ from chalicelib.workers.sweeper import sweeper
 
 trace_calls(os.environ)  # the workers of deployed stages: X-Ray subsegments for AWS and provider calls
 app = Chalice(app_name="polyglot-desk")
+app.api.cors = console_cors(get_settings())  # before the routes: each takes it as its default
 app.register_blueprint(meta_api)
 app.register_blueprint(access_api)
 app.register_blueprint(tickets_api)

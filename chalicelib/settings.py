@@ -111,6 +111,16 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     return raw
 
 
+def _origin(env: Mapping[str, str], name: str) -> str | None:
+    """scheme://host[:port], nothing after: what a browser sends as Origin."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", raw):
+        raise SettingsError(f"{name} must be an origin like https://desk.example.com (no path), got {raw!r}")
+    return raw
+
+
 def _translators(env: Mapping[str, str]) -> tuple[str, ...]:
     names = tuple(name.strip().lower() for name in env.get("TRANSLATORS", "none").split(",") if name.strip())
     unknown = [name for name in names if name not in TRANSLATOR_NAMES]
@@ -332,6 +342,9 @@ class Settings:
     # bucket's name from the template).
     evidence_bucket: str = ""
     safeguards: SafeguardSettings = field(default_factory=SafeguardSettings)
+    # A console served from another origin (CONSOLE_ORIGIN, e.g. https://desk.example.com): the
+    # API answers it with CORS headers, and no other origin; unset, no cross-origin access at all.
+    console_origin: str | None = None
 
     def queue_name(self, role: str) -> str:
         return aws_resource_names.queue_name(self.stage, role)
@@ -362,6 +375,7 @@ class Settings:
             notifications=_notification_settings(env, stage),
             evidence_bucket=_evidence_bucket(env, stage),
             safeguards=_safeguard_settings(env),
+            console_origin=_origin(env, "CONSOLE_ORIGIN"),
         )
 
 

@@ -48,8 +48,7 @@ QUEUE_AGE_BUDGET_FACTOR = {
 # What the app logs (chalicelib/adapters/resilient_translator.py) -> the metric counting it.
 LOG_METRICS = {
     "TranslationCircuitOpened": '{ $.message = "circuit open: failing fast" }',
-    # "provider unavailable; retrying" is INFO: counted where the stage logs INFO (dev), while the
-    # unexpected failures are ERROR and counted everywhere; in prod the circuit alarm is the signal.
+    # Both lines are WARNING or above, so every stage's log level (prod: WARNING) keeps them.
     "TranslationProviderFailures": (
         '{ $.message = "provider unavailable; retrying" || $.message = "translator failed unexpectedly" }'
     ),

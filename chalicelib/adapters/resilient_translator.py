@@ -185,7 +185,8 @@ class ResilientTranslator:
                 self.breaker.record_success()
                 return translated
             delay = self.retry.delay(attempt, self._draw)
-            logger.info(
+            # A warning, not info: prod logs at WARNING, and the provider-failure alarm counts these.
+            logger.warning(
                 "provider unavailable; retrying",
                 extra={
                     "provider": self.name,

@@ -180,6 +180,12 @@ class Dependencies(TalkingBack, IncidentDesk, AgentConsole, SelfServiceFirst, Ev
         return resolve_secret(setting)
 
     @staticmethod
+    def count_escalations(escalated: Sequence[tuple[str, str]]) -> None:
+        from chalicelib.adapters.metrics import count_escalations
+
+        count_escalations(escalated)
+
+    @staticmethod
     def count_translation(provider: str | None, characters: int, what: str) -> None:
         from chalicelib.adapters.metrics import count_translation
 
@@ -261,7 +267,14 @@ class Dependencies(TalkingBack, IncidentDesk, AgentConsole, SelfServiceFirst, Ev
 
     @cached_property
     def escalate_due(self) -> EscalateDue:
-        return EscalateDue(self.tickets, self.escalation_index, self.publisher, self.settings.queue_name, self.clock)
+        return EscalateDue(
+            self.tickets,
+            self.escalation_index,
+            self.publisher,
+            self.settings.queue_name,
+            self.clock,
+            on_escalated=self.count_escalations,
+        )
 
     @cached_property
     def retranslate_ticket(self) -> RetranslateTicket:

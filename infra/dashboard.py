@@ -82,6 +82,10 @@ def _support_widgets(stage: str) -> list[dict[str, Any]]:
             ],
         ),
         _widget(
+            "Escalations per region (team lead at 80% of the time; region manager: the SLA breached)",
+            [_per_region("Escalations", "Sum", region) for region in REGIONS],
+        ),
+        _widget(
             "Dead-letter queues: messages waiting",
             [
                 [

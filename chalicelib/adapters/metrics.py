@@ -95,3 +95,19 @@ def emit_support_metrics(changes: Sequence[support.CounterChange]) -> None:
         for name, value in metrics:
             emf.add_metric(name=name, unit=SUPPORT_METRICS[name], value=value)
         emf.flush_metrics()
+
+
+def count_escalations(escalated: Sequence[tuple[str, str]]) -> None:
+    """EMF lines for the escalations a run wrote: (region, level) each, as `Escalations` with the
+    dimension sets {Region} and {Region, Level} (the levels of sla_policies.json: team_lead at 80%
+    of the time, region_manager once the deadline passed, i.e. an SLA breach)."""
+    counted: dict[tuple[str, str], int] = {}
+    for region, level in escalated:
+        counted[(region, level)] = counted.get((region, level), 0) + 1
+    for (region, level), count in counted.items():
+        emf = AmazonCloudWatchEMFProvider(namespace=NAMESPACE, service="")
+        emf.add_dimension(name="Region", value=region)
+        emf.add_dimension(name="Level", value=level)
+        emf.add_dimensions(Region=region)
+        emf.add_metric(name="Escalations", unit=MetricUnit.Count, value=count)
+        emf.flush_metrics()

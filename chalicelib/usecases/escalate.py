@@ -10,7 +10,7 @@ the same moment finds nothing to do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from chalicelib import aws_resource_names
@@ -31,6 +31,8 @@ class EscalateDue:
     publisher: Publisher
     queue_name: Callable[[str], str]  # a queue role -> the stage's queue name
     clock: Clock
+    # Hears (region, level) of every escalation written (the EMF metric); never fails the run.
+    on_escalated: Callable[[Sequence[tuple[str, str]]], None] | None = None
 
     def __call__(self) -> dict[str, int]:
         now = self.clock()
@@ -50,6 +52,7 @@ class EscalateDue:
                 counts["skipped"] += 1  # an agent changed it meanwhile; the next run looks again
                 continue
             escalated.append(after)
+        self._count(escalated)
         # Write, then send: a lost send loses a notification, never the escalation (priority,
         # level and audit event are stored; the work list shows them).
         unsent = self.publisher.send([self._claim_check(ticket) for ticket in escalated]) if escalated else set()
@@ -70,6 +73,20 @@ class EscalateDue:
                 },
             )
         return counts
+
+    def _count(self, escalated: Sequence[Ticket]) -> None:
+        if not escalated or self.on_escalated is None:
+            return
+        try:
+            self.on_escalated(
+                [
+                    (ticket.routing.region, ticket.desk.escalation or "")
+                    for ticket in escalated
+                    if ticket.routing and ticket.desk
+                ]
+            )
+        except Exception:  # the escalations stand; a lost metric line must not fail the run
+            logger.exception("escalation metrics not emitted")
 
     def _claim_check(self, ticket: Ticket) -> OutgoingMessage:
         assert ticket.routing is not None and ticket.desk is not None

@@ -49,9 +49,10 @@ def test_the_dashboard_charts_only_metrics_the_app_emits_with_their_dimensions()
     lines = metric_lines(document)
 
     ours = [line for line in lines if line[0] == NAMESPACE]
-    # Then every PolyglotDesk metric is one emit_support_metrics writes, with its {Region} set
-    assert {line[1] for line in ours} <= set(SUPPORT_METRICS)
-    assert {line[1] for line in ours} == set(SUPPORT_METRICS)  # and each one is charted
+    # Then every PolyglotDesk metric is one emit_support_metrics (or count_escalations) writes,
+    # with its {Region} set
+    emitted = {*SUPPORT_METRICS, "Escalations"}
+    assert {line[1] for line in ours} == emitted  # and each one is charted
     assert all(line[2] == "Region" and line[3] in REGIONS and isinstance(line[4], dict) for line in ours)
     # And the dead-letter queues' depths, one per queue
     dlqs = {aws_resource_names.dead_letter_queue_name(STAGE, role) for role in aws_resource_names.all_queue_roles()}
@@ -95,3 +96,16 @@ def test_every_expression_refers_to_metrics_of_its_own_widget():
                     token for token in expression.replace("*", " ").replace("-", " ").split() if token[0].isalpha()
                 }
                 assert named <= ids, (widget["properties"]["title"], expression)
+
+
+def test_escalations_are_emitted_per_region_and_level(capsys, monkeypatch):
+    from chalicelib.adapters.metrics import count_escalations
+
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    count_escalations([("emea", "team_lead"), ("emea", "team_lead"), ("apac", "region_manager")])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    seen = {(line["Region"], line["Level"]): line["Escalations"] for line in lines}
+    assert seen == {("emea", "team_lead"): [2.0], ("apac", "region_manager"): [1.0]}
+    for line in lines:
+        (directive,) = line["_aws"]["CloudWatchMetrics"]
+        assert sorted(map(sorted, directive["Dimensions"])) == [["Level", "Region"], ["Region"]]

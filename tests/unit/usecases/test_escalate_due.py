@@ -213,3 +213,29 @@ def test_each_region_escalates_to_its_own_queue(
     deps.escalate_due()
 
     assert [message.queue for message in publisher.sent] == [escalation_queue(region)]
+
+
+def test_each_escalation_written_is_counted_by_region_and_level_and_a_broken_counter_fails_nothing(
+    deps: Dependencies, clock: StepClock, publisher: RecordingPublisher
+):
+    from dataclasses import replace
+
+    # Given a ticket at its warning moment, and the metric hook recording what it hears
+    heard: list[Sequence[tuple[str, str]]] = []
+    escalate = replace(deps.escalate_due, on_escalated=heard.append)
+    ticket = on_the_desk(deps)
+    clock.move_to(warning_of(ticket))
+
+    # When the run escalates it
+    assert escalate()["escalated"] == 1
+
+    # Then the metric heard its region and level
+    assert heard == [[(ticket.routing.region, "team_lead")]]
+
+    # And a hook that fails leaves the escalation written
+    def broken(_: Sequence[tuple[str, str]]) -> None:
+        raise RuntimeError("EMF down")
+
+    second = on_the_desk(deps)
+    clock.move_to(warning_of(second))
+    assert replace(deps.escalate_due, on_escalated=broken)()["escalated"] == 1

@@ -17,7 +17,7 @@ import jwt
 from chalicelib.domain.agent_tokens import Agent
 from chalicelib.domain.catalog import REGIONS
 from chalicelib.observability import logger
-from chalicelib.settings import IdentityProvider
+from chalicelib.safeguard_settings import IdentityProvider
 
 ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384"]
 _NAME_CLAIMS = ("cognito:username", "username", "preferred_username", "email", "sub")

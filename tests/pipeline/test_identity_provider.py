@@ -13,7 +13,7 @@ import jwt
 import pytest
 
 from chalicelib.composition_root import dependencies
-from chalicelib.settings import IdentityProvider
+from chalicelib.safeguard_settings import IdentityProvider
 from tests.fakes.oidc_issuer import FakeIssuer, issuer_server
 from tests.pipeline.conftest import create_ticket, get_ticket, with_settings
 

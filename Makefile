@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: install model run test lint format package bench bench-faults bench-langid bench-help bench-access help-calibration browser-deps clean deploy destroy smoke test-emulator
+.PHONY: install model run test lint format package bench bench-faults bench-langid bench-help bench-access cost help-calibration browser-deps clean deploy destroy smoke test-emulator
 
 install: $(VENV)/.installed
 
@@ -131,6 +131,10 @@ bench-help: install model $(VENV)/.bench-installed
 ## bench-access: does timing tell an unknown ticket from somebody else's? (404 medians over HTTP, and the reads behind them)
 bench-access: install model
 	$(PY) -m bench.access_timing --requests $${N:-400}
+
+## cost: dollars per million tickets, by component and translation provider (N tickets, default 200; COST_ARGS for the mix)
+cost: install model
+	$(PY) -m bench.cost --tickets $${N:-200} $(COST_ARGS)
 
 ## help-calibration: refit chalicelib/helpcenter/calibration.json on the content (after content changes)
 help-calibration: install

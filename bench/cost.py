@@ -1,0 +1,330 @@
+"""What a million tickets cost: `make cost` (python -m bench.cost --help).
+
+Replays a realistic mix of tickets (bench/cost_mix.py: the served languages, lengths, share of
+English, follow-up messages, agent replies, reads by the requester page and by agents) through
+the real app on in-process moto: the HTTP routes through chalice.test.Client (agent authorizer
+included), the pipeline and notification workers through their real Lambda handlers, fed from
+the real queues by devstack's poller. It measures per ticket (bench/cost_meter.py) the AWS
+requests by operation, DynamoDB capacity units, SQS billed requests, Lambda invocations and
+GB-seconds (measured durations x the memory `.chalice/config.json` gives each function for the
+stage), API requests, CloudWatch log bytes and EMF metrics, and the characters sent to the
+translation provider; then prices them from bench/data/prices.json (bench/cost_prices.py).
+
+Durations are wall-clock on this machine with moto in the same process: each AWS call costs
+moto's time rather than a network round trip. Read the Lambda duration line as an order of
+magnitude, and re-measure on AWS before deciding anything on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from dataclasses import asdict, fields
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from bench.cost_meter import AwsMeter, CountingTranslator, DynamoStore, LogMeter, TimedHandler, new_durations
+from bench.cost_mix import MixConfig, PlannedTicket, plan
+from bench.cost_prices import (
+    PRICES_PATH,
+    Usage,
+    lambda_gb_seconds,
+    load_prices,
+    price_usage,
+    storage_usd_per_month,
+    translation_rows,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_STAGE = "cost"
+ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "APP_STAGE": RUN_STAGE,
+    "MOVABLE_CLOCK": "false",
+    "POWERTOOLS_METRICS_DISABLED": "false",
+    "AGENT_TOKEN_SECRET": "bench-cost-agent-token-secret",
+    "TRANSLATORS": "none",
+    "REPORT_BATCH_ITEM_FAILURES": "true",
+    "SWEEP_AFTER_SECONDS": "300",
+    "RATE_LIMITS": "off",
+}
+BATCH = 20  # tickets posted before the pipeline is drained
+OUT = sys.__stdout__
+
+
+def say(text: str = "") -> None:
+    print(text, file=OUT, flush=True)
+
+
+def stage_config(stage: str) -> tuple[dict[str, str], dict[str, int]]:
+    """The stage's environment and each function's memory (MB), as `chalice deploy` would set them."""
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    stage_block = config["stages"][stage]
+    env = {**config.get("environment_variables", {}), **stage_block.get("environment_variables", {})}
+    default = stage_block.get("lambda_memory_size", config.get("lambda_memory_size", 128))
+    memory = {name: f.get("lambda_memory_size", default) for name, f in stage_block.get("lambda_functions", {}).items()}
+    memory["__default__"] = default
+    return env, memory
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    defaults = MixConfig()
+    for item in fields(MixConfig):
+        parser.add_argument(
+            f"--{item.name.replace('_', '-')}",
+            type=type(getattr(defaults, item.name)),
+            default=getattr(defaults, item.name),
+        )
+    parser.add_argument("--stage", default="dev", help="whose Lambda memory and log level (.chalice/config.json)")
+    parser.add_argument("--region", default="us-east-1", help="priced with prices.json's region factor")
+    parser.add_argument("--provider", default="aws", help="the translation provider in the total")
+    parser.add_argument("--prices", type=Path, default=PRICES_PATH)
+    parser.add_argument("--cohort", type=int, default=40, help="tickets per fresh moto account (the open backlog)")
+    parser.add_argument("--json", type=Path, help="also write the measures and rows here")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    mix = MixConfig(**{item.name: getattr(args, item.name) for item in fields(MixConfig)})
+    stage_env, memory = stage_config(args.stage)
+    for name in list(os.environ):
+        if name.startswith(("AWS_ENDPOINT_URL", "GOOGLE_", "DEEPL_", "MICROSOFT_")) or name in {
+            "AWS_PROFILE",
+            "TABLE_NAME",
+        }:
+            del os.environ[name]
+    os.environ.update(ENVIRONMENT)
+    os.environ["POWERTOOLS_LOG_LEVEL"] = stage_env.get("POWERTOOLS_LOG_LEVEL", "INFO")
+    os.environ["POWERTOOLS_METRICS_NAMESPACE"] = stage_env.get("POWERTOOLS_METRICS_NAMESPACE", "PolyglotDesk")
+    os.environ["POWERTOOLS_SERVICE_NAME"] = stage_env.get("POWERTOOLS_SERVICE_NAME", "polyglot-desk")
+    logs = LogMeter()
+    sys.stdout = logs  # before the app's logger exists: Powertools writes to the stream it finds
+    try:
+        from bench.faults_moto import faster_moto
+
+        with faster_moto():
+            measured = run(mix, logs, args.cohort)
+    finally:
+        sys.stdout = OUT
+    report(args, mix, measured, memory)
+    return 0
+
+
+def run(mix: MixConfig, logs: LogMeter, cohort: int) -> dict[str, Any]:
+    """Replay the mix, `cohort` tickets at a time, each cohort on a fresh moto account.
+
+    A fresh account per cohort keeps the open backlog of a region between 0 and `cohort`
+    tickets (nobody closes tickets here): moto's index queries scan the whole table, so one
+    account growing to every ticket of the run would make it quadratic, and the Select=COUNT of
+    the requester's "tickets ahead of you" would price a backlog the run size chose.
+    """
+    import boto3
+    from moto import mock_aws
+
+    from chalicelib.adapters import aws as aws_clients
+
+    aws_clients.reset_clients(credentials=True)
+    aws_clients._session = boto3.session.Session()
+    meter = AwsMeter(DynamoStore())
+    meter.attach(aws_clients._session.events)  # clients made later inherit the session's hooks
+    import app as app_module
+    from chalicelib.api import access
+
+    durations = new_durations()
+    access.agent_authorizer.func = TimedHandler(access.agent_authorizer.func, "agent_authorizer", durations)
+    translator = CountingTranslator()
+    driver = Driver(durations)
+    tickets, stored, started = plan(mix), 0, time.perf_counter()
+    for first in range(0, len(tickets), cohort):
+        with mock_aws():
+            driver.pollers = fresh_account(translator, durations)
+            meter.enabled = logs.enabled = True
+            driver.replay_cohort(app_module.app, tickets[first : first + cohort])
+            meter.enabled = logs.enabled = False
+            stored += meter.dynamodb.store.stored_bytes()
+        say(f"  {min(first + cohort, len(tickets))}/{len(tickets)} tickets, {time.perf_counter() - started:.0f} s")
+    return {
+        "tickets": tickets,
+        "meter": meter,
+        "logs": logs,
+        "translator": translator,
+        "durations": durations,
+        "driver": driver,
+        "stored_bytes": stored,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def fresh_account(translator: CountingTranslator, durations: dict[str, list[float]]) -> dict[str, Any]:
+    """The infra/ resources in the (new) moto account, the app's graph rebuilt, the pollers."""
+    from chalicelib import aws_resource_names
+    from chalicelib.adapters.aws import client, reset_clients
+    from chalicelib.composition_root import override_dependencies, reset_dependencies
+    from infra.apply import create_resources
+    from infra.stack import resources_template
+
+    reset_clients()
+    reset_dependencies()
+    create_resources(resources_template(RUN_STAGE), client("dynamodb"), client("sqs"))
+    override_dependencies(translators=[translator])
+    return build_pollers(client("sqs"), aws_resource_names, durations)
+
+
+def build_pollers(sqs: Any, names: Any, durations: dict[str, list[float]]) -> dict[str, Any]:
+    from chalicelib.workers import notify
+    from chalicelib.workers import pipeline as workers
+    from devstack.poller import QueuePoller
+
+    handlers = {
+        names.DETECT: (workers.detect_language, "detect_language"),
+        names.TRANSLATE: (workers.translate_ticket, "translate_ticket"),
+        names.ROUTE: (workers.route_ticket, "route_ticket"),
+        names.NOTIFY: (notify.deliver_notifications, "deliver_notifications"),
+    }
+    return {
+        role: QueuePoller(
+            sqs, names.queue_name(RUN_STAGE, role), TimedHandler(handler, name, durations), name, wait_seconds=0
+        )
+        for role, (handler, name) in handlers.items()
+    }
+
+
+class Driver:
+    """Plays each planned ticket's life through the HTTP API, then lets the workers catch up."""
+
+    def __init__(self, durations: dict[str, list[float]]) -> None:
+        from datetime import datetime, timedelta
+
+        from chalicelib.domain.agent_tokens import Agent, mint_agent_token
+
+        expires = int((datetime.now(UTC) + timedelta(hours=8)).timestamp())
+        agent = Agent("cost-agent", ("global",), ("en",), expires)
+        self.agent_token = mint_agent_token(agent, ENVIRONMENT["AGENT_TOKEN_SECRET"])
+        self.durations = durations
+        self.api: Any = None
+        self.pollers: dict[str, Any] = {}
+        self.requests: dict[str, int] = {}
+        self.refused: dict[str, int] = {}
+
+    def call(self, kind: str, method: str, path: str, token: str | None, body: Any = None) -> Any:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        authorizer_before = sum(self.durations["agent_authorizer"])
+        started = time.perf_counter()
+        payload = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        answer = (
+            getattr(self.api.http, method)(path, headers=headers, body=payload)
+            if payload
+            else getattr(self.api.http, method)(path, headers=headers)
+        )
+        elapsed = (time.perf_counter() - started) * 1000 - (sum(self.durations["agent_authorizer"]) - authorizer_before)
+        self.durations["api_handler"].append(elapsed)
+        self.requests[kind] = self.requests.get(kind, 0) + 1
+        if answer.status_code >= 300:
+            self.refused[f"{kind} {answer.status_code}"] = self.refused.get(f"{kind} {answer.status_code}", 0) + 1
+            return None
+        return json.loads(answer.body) if answer.body else None
+
+    def drain(self, max_rounds: int = 200) -> None:
+        for _ in range(max_rounds):
+            if not sum(poller.poll_once(wait_seconds=0).received for poller in self.pollers.values()):
+                return
+        raise RuntimeError("the pipeline did not settle")
+
+    def replay_cohort(self, app: Any, tickets: list[PlannedTicket]) -> None:
+        from chalice.test import Client
+
+        with Client(app, stage_name=RUN_STAGE) as self.api:
+            for first in range(0, len(tickets), BATCH):
+                self.replay(tickets[first : first + BATCH])
+
+    def replay(self, batch: list[PlannedTicket]) -> None:
+        created = [self.call("POST /tickets", "post", "/tickets", None, ticket.body) for ticket in batch]
+        self.drain()
+        for ticket, answer in zip(batch, created, strict=True):
+            if not answer:
+                continue
+            path, token = f"/tickets/{answer['ticket_id']}", answer["access_token"]
+            for text in ticket.messages:
+                self.call("POST /tickets/{id}/messages", "post", f"{path}/messages", token, {"text": text})
+            for _ in range(ticket.agent_reads):
+                self.call("GET /tickets/{id} (agent)", "get", path, self.agent_token)
+            for text in ticket.replies:
+                self.call("POST /tickets/{id}/replies", "post", f"{path}/replies", self.agent_token, {"text": text})
+        self.drain()
+        for ticket, answer in zip(batch, created, strict=True):
+            for _ in range(ticket.requester_reads if answer else 0):
+                self.call(
+                    "GET /tickets/{id} (requester)", "get", f"/tickets/{answer['ticket_id']}", answer["access_token"]
+                )
+
+
+def usage_of(measured: dict[str, Any], memory: dict[str, int]) -> Usage:
+    meter: AwsMeter = measured["meter"]
+    capacity = meter.dynamodb.capacity
+    durations: dict[str, list[float]] = measured["durations"]
+    logs: LogMeter = measured["logs"]
+    invocations = {name: len(values) for name, values in durations.items() if values}
+    platform_bytes = PLATFORM_LOG_BYTES * sum(invocations.values())
+    return Usage(
+        tickets=len(measured["tickets"]),
+        dynamodb_write_units=sum(capacity.write.values()) + sum(capacity.index_write.values()),
+        dynamodb_read_units=sum(capacity.read.values()),
+        sqs_requests=sum(meter.sqs_billed.values()),
+        lambda_invocations=invocations,
+        lambda_gb_seconds={
+            name: sum(lambda_gb_seconds(ms, memory.get(name, memory["__default__"])) for ms in values)
+            for name, values in durations.items()
+        },
+        api_requests=sum(measured["driver"].requests.values()),
+        log_bytes=logs.bytes + platform_bytes,
+        emails=sum(count for (service, op), count in meter.calls.items() if service.startswith("ses") and "Send" in op),
+        translated_chars=measured["translator"].chars,
+        stored_bytes=measured["stored_bytes"],
+    )
+
+
+# START, END and REPORT lines Lambda writes per invocation (text format), not the app's: computed.
+PLATFORM_LOG_BYTES = 330
+
+
+def report(args: argparse.Namespace, mix: MixConfig, measured: dict[str, Any], memory: dict[str, int]) -> None:
+    from bench.cost_report import print_report
+
+    usage = usage_of(measured, memory)
+    prices = load_prices(args.prices)
+    rows = price_usage(usage, prices, args.region)
+    translations = translation_rows(usage, prices)
+    print_report(say, args, mix, measured, memory, usage, prices, rows, translations)
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "mix": asdict(mix),
+                    "usage": asdict(usage),
+                    "rows": [asdict(row) for row in rows],
+                    "translation": [asdict(row) for row in translations],
+                    "storage_usd_per_million_month": storage_usd_per_month(usage, prices, args.region),
+                    "median_ms": {k: statistics.median(v) for k, v in measured["durations"].items() if v},
+                    "emf_metrics": sorted(" ".join([ns, name, *dims]) for ns, name, dims in measured["logs"].metrics),
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

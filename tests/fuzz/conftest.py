@@ -36,13 +36,9 @@ class Caller:
 
 @pytest.fixture(scope="package")
 def stack() -> Iterator[LocalStack]:
-    local = LocalStack(port=0, honour_env_endpoint=False, log_level="ERROR", sweep_interval_seconds=5.0)
-    local.start()
-    try:
+    with LocalStack(port=0, honour_env_endpoint=False, log_level="ERROR", sweep_interval_seconds=5.0) as local:
         local.wait_until_healthy()
         yield local
-    finally:
-        local.stop()
 
 
 def call(stack: LocalStack, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:

@@ -29,13 +29,9 @@ ROUTE_WAIT_SECONDS = 15.0
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
     environment_before = _environment()
-    local = LocalStack(port=0, honour_env_endpoint=False, log_level="WARNING", sweep_interval_seconds=2.0)
-    local.start()
-    try:
+    with LocalStack(port=0, honour_env_endpoint=False, log_level="WARNING", sweep_interval_seconds=2.0) as local:
         local.wait_until_healthy()
         yield local
-    finally:
-        local.stop()
     assert _environment() == environment_before, "the stack left os.environ changed"
     from chalicelib.settings import get_settings
 

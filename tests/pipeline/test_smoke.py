@@ -15,13 +15,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    local = LocalStack(port=0, honour_env_endpoint=False, log_level="WARNING", sweep_interval_seconds=2.0)
-    local.start()
-    try:
+    with LocalStack(port=0, honour_env_endpoint=False, log_level="WARNING", sweep_interval_seconds=2.0) as local:
         local.wait_until_healthy()
         yield local
-    finally:
-        local.stop()
 
 
 def test_the_smoke_test_follows_a_ticket_to_routed_on_a_working_stack(stack: LocalStack, capsys) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.access import NotFound, agent_authorizer, open_for_survey, open_ticket
+from chalicelib.api.access import NotFound, Reader, agent_authorizer, open_for_survey, open_ticket
 from chalicelib.api.budgets import spend
 from chalicelib.api.contract import MessageAccepted, parse_message_text
 from chalicelib.api.contract.preview import ReplyPreview
 from chalicelib.api.contract.talking_back import SatisfactionRecorded, parse_satisfaction
 from chalicelib.api.http import HttpError, answers_errors, json_response, read_json_body
-from chalicelib.composition_root import dependencies
+from chalicelib.composition_root import Dependencies, dependencies
 from chalicelib.domain.conversation import Message
 
 conversation_api = Blueprint(__name__)
@@ -36,13 +36,7 @@ def add_requester_message(ticket_id: str) -> Response:
 )
 @answers_errors
 def add_agent_reply(ticket_id: str) -> Response:
-    request = conversation_api.current_request
-    body = read_json_body(request)
-    deps = dependencies()
-    reader = open_ticket(request, ticket_id, deps)
-    if reader.agent is None:
-        raise HttpError(403, "forbidden", "replies need an agent token")
-    text, declared = parse_message_text(body)
+    deps, reader, text, declared = _agent_draft(ticket_id)
     return _accepted(deps.add_message.from_agent(reader.ticket, reader.agent, text, declared))
 
 
@@ -52,13 +46,7 @@ def add_agent_reply(ticket_id: str) -> Response:
 @answers_errors
 def preview_agent_reply(ticket_id: str) -> Response:
     """What the requester would read if this reply were sent now (the same translation chain); stores nothing."""
-    request = conversation_api.current_request
-    body = read_json_body(request)
-    deps = dependencies()
-    reader = open_ticket(request, ticket_id, deps)
-    if reader.agent is None:
-        raise HttpError(403, "forbidden", "replies need an agent token")
-    text, declared = parse_message_text(body)
+    deps, reader, text, declared = _agent_draft(ticket_id)
     draft = deps.preview_reply(reader.ticket, reader.agent, text, declared)
     return json_response(200, ReplyPreview.of(draft).dump(), {"Cache-Control": "no-store"})
 
@@ -74,6 +62,18 @@ def rate_ticket(ticket_id: str) -> Response:
     rating, comment = parse_satisfaction(body)
     survey = deps.record_satisfaction(ticket, rating, comment)
     return json_response(201, SatisfactionRecorded.of(survey).dump(), {"Location": f"/tickets/{ticket_id}"})
+
+
+def _agent_draft(ticket_id: str) -> tuple[Dependencies, Reader, str, str | None]:
+    """A reply's or a preview's common start: the body read, the agent let in, the text parsed."""
+    request = conversation_api.current_request
+    body = read_json_body(request)
+    deps = dependencies()
+    reader = open_ticket(request, ticket_id, deps)
+    if reader.agent is None:
+        raise HttpError(403, "forbidden", "replies need an agent token")
+    text, declared = parse_message_text(body)
+    return deps, reader, text, declared
 
 
 def _accepted(message: Message) -> Response:

@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: install model run test lint format package bench bench-faults bench-langid bench-help bench-access cost help-calibration browser-deps clean deploy destroy smoke test-emulator
+.PHONY: install model run test lint format package bench bench-faults bench-langid bench-help bench-access bench-scale cost help-calibration browser-deps clean deploy destroy smoke test-emulator
 
 install: $(VENV)/.installed
 
@@ -131,6 +131,10 @@ bench-help: install model $(VENV)/.bench-installed
 ## bench-access: does timing tell an unknown ticket from somebody else's? (404 medians over HTTP, and the reads behind them)
 bench-access: install model
 	$(PY) -m bench.access_timing --requests $${N:-400}
+
+## bench-scale: a 1,000/s burst then 100/s, scaled by 1/SCALE (default 100), against the local stack; queues, ages, throttles, hot partitions over time, vs the unsharded peer
+bench-scale: install model
+	$(PY) -m bench.scale --scale $${SCALE:-100} $(SCALE_ARGS)
 
 ## cost: dollars per million tickets, by component and translation provider (N tickets, default 200; COST_ARGS for the mix)
 cost: install model

@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib.adapters.dynamodb.support_metrics import (
+    COUNTER_SHARDS,
     counter_update_items,
     stale_unless_transaction_holds,
     transact_with_counters,
@@ -422,7 +423,7 @@ def test_a_failed_ticket_condition_is_stale_and_not_tried_again():
 
 
 def test_a_counter_update_is_one_add_per_item():
-    updates = counter_update_items("t", [*CHANGES, CounterChange(day(), m.CREATED, 1)])
+    updates = counter_update_items("t", [*CHANGES, CounterChange(day(), m.CREATED, 1)], shard=0)
 
     assert [update["Update"]["Key"]["pk"]["S"] for update in updates] == ["METRICS#BACKLOG", f"METRICS#{DAY}"]
     day_update = updates[1]["Update"]
@@ -431,3 +432,27 @@ def test_a_counter_update_is_one_add_per_item():
         m.CREATED,
         {"N": "2"},
     )
+
+
+def test_a_transaction_adds_its_counters_to_one_shard_and_shard_zero_keeps_the_old_spelling():
+    # Given the changes of one ticket write
+    # When they are spelled for shard 2, then for shard 0
+    in_two = counter_update_items("t", CHANGES, shard=2)
+    in_zero = counter_update_items("t", CHANGES, shard=0)
+
+    # Then every aggregate of the write is in shard 2's partitions
+    assert [update["Update"]["Key"]["pk"]["S"] for update in in_two] == ["METRICS#BACKLOG#2", f"METRICS#{DAY}#2"]
+    # and shard 0 is spelled as the items written before the counters were sharded
+    assert [update["Update"]["Key"]["pk"]["S"] for update in in_zero] == ["METRICS#BACKLOG", f"METRICS#{DAY}"]
+    assert {update["Update"]["Key"]["sk"]["S"] for update in in_two} == {"latam#es"}
+
+
+def test_without_a_shard_named_the_writes_spread_over_every_shard():
+    # Given many writes that name no shard
+    partitions = {
+        counter_update_items("t", [CounterChange(day(), m.CREATED, 1)])[0]["Update"]["Key"]["pk"]["S"]
+        for _ in range(200)
+    }
+
+    # Then every shard of the day's aggregate took some (4 shards, 200 draws: never one missed in practice)
+    assert partitions == {f"METRICS#{DAY}", *(f"METRICS#{DAY}#{shard}" for shard in range(1, COUNTER_SHARDS))}

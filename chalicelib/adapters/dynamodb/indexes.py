@@ -1,8 +1,13 @@
 """The table's sparse indexes read as the domain's projections: the desk's work lists, the
-sweeper's index and the escalation index. Queries only, never a scan."""
+sweeper's index and the escalation index. Queries only, never a scan.
+
+Every one is sharded (items.py): a reader queries each shard and merges them. The work list's
+shards are merged on the sort key (`heapq.merge`), so the list comes out in the order one
+partition would give it; the queue ahead of a ticket is a COUNT per shard, added up."""
 
 from __future__ import annotations
 
+import heapq
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +22,7 @@ from chalicelib.adapters.dynamodb.items import (
     sweep_partition,
     sweep_partitions,
     ticket_key,
-    work_list_partition,
+    work_list_partitions,
 )
 from chalicelib.adapters.dynamodb.table import DynamoTable, deserialize, stale_unless_condition_holds
 from chalicelib.domain.desk import LISTABLE_STATES
@@ -32,38 +37,52 @@ BACKLOG_COUNT_CAP = 2000
 
 class DynamoDBWorkLists(DynamoTable):
     def ticket_ids(self, region: str, state: DeskState, limit: int = 50) -> list[str]:
+        """The first `limit` of each shard (the first `limit` of the whole list are among them),
+        merged on the sort key."""
         if state not in LISTABLE_STATES:
             raise ValueError(f"no work list for desk state {state.value}")
-        answer = self._db.query(
-            TableName=self.table_name,
-            IndexName=REGION_INDEX,
-            KeyConditionExpression="gsi1pk = :partition",
-            ExpressionAttributeValues={":partition": {"S": work_list_partition(state, region)}},
-            Limit=limit,
-        )
-        return [item["ticket_id"]["S"] for item in answer.get("Items", [])]
+        shards = [self._first(partition, limit) for partition in work_list_partitions(state, region)]
+        merged = heapq.merge(*shards, key=lambda item: item["gsi1sk"]["S"])
+        return [item["ticket_id"]["S"] for _, item in zip(range(limit), merged, strict=False)]
 
-    def open_ahead_of(self, ticket: Ticket) -> int:
-        """A Select=COUNT Query up to the ticket's sort key, counted up to BACKLOG_COUNT_CAP."""
-        if ticket.routing is None:
-            return 0
+    def _first(self, partition: str, limit: int) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
             "IndexName": REGION_INDEX,
-            "KeyConditionExpression": "gsi1pk = :partition AND gsi1sk < :key",
-            "ExpressionAttributeValues": {
-                ":partition": {"S": work_list_partition(DeskState.OPEN, ticket.routing.region)},
-                ":key": {"S": work_list_sort_key(ticket)},
-            },
-            "Select": "COUNT",
+            "KeyConditionExpression": "gsi1pk = :partition",
+            "ExpressionAttributeValues": {":partition": {"S": partition}},
         }
-        count = 0
-        while count < BACKLOG_COUNT_CAP:
-            answer = self._db.query(**kwargs)
-            count += int(answer.get("Count", 0))
+        while len(found) < limit:
+            answer = self._db.query(**kwargs, Limit=limit - len(found))
+            found.extend(answer.get("Items", []))
             if "LastEvaluatedKey" not in answer:
                 break
             kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+        return found
+
+    def open_ahead_of(self, ticket: Ticket) -> int:
+        """A Select=COUNT Query per shard up to the ticket's sort key, added up to BACKLOG_COUNT_CAP."""
+        if ticket.routing is None:
+            return 0
+        count = 0
+        for partition in work_list_partitions(DeskState.OPEN, ticket.routing.region):
+            kwargs: dict[str, Any] = {
+                "TableName": self.table_name,
+                "IndexName": REGION_INDEX,
+                "KeyConditionExpression": "gsi1pk = :partition AND gsi1sk < :key",
+                "ExpressionAttributeValues": {
+                    ":partition": {"S": partition},
+                    ":key": {"S": work_list_sort_key(ticket)},
+                },
+                "Select": "COUNT",
+            }
+            while count < BACKLOG_COUNT_CAP:
+                answer = self._db.query(**kwargs)
+                count += int(answer.get("Count", 0))
+                if "LastEvaluatedKey" not in answer:
+                    break
+                kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
         return min(count, BACKLOG_COUNT_CAP)
 
 

@@ -7,7 +7,9 @@ Items:
 - statistics:  pk=STATS#<region>       sk=FIRST_RESPONSE#<time>#<id>
 
 Index entries (which entries a ticket has is `domain/projections.py`'s decision):
-- by_region (gsi1): `<STATE>#<region>` / the work list's sort key.
+- by_region (gsi1): `<STATE>#<region>` (shard 0) or `<STATE>#<region>#<shard>` (shards 1..) /
+  the work list's sort key. Shard 0 keeps the unsharded spelling, so entries written before the
+  work lists were sharded are read as shard 0 (no migration; docs/SCALING.md).
 - by_pipeline_stage (gsi2): `SWEEP#<kind>#<shard>` / when it last moved; `STUCK#<kind>` parks it.
 - by_escalation (gsi3): `ESCALATE#<shard>` / when its level rises `#<id>`.
 """
@@ -28,6 +30,11 @@ PIPELINE_INDEX = "by_pipeline_stage"
 ESCALATION_INDEX = "by_escalation"
 SWEEP_SHARDS = 4
 ESCALATION_SHARDS = 4
+# A region's work list in one desk state is spread over this many index partitions (a GSI
+# partition takes 1,000 writes/s; a 1,000 tickets/s burst into one region would be all of it).
+# Readers query every shard and merge. Grow it freely; shrinking hides the entries of the shards
+# dropped until their tickets are written again (docs/SCALING.md, "Changing a shard count").
+WORK_LIST_SHARDS = 4
 # Sorts after every ticket id: "due <= now" includes every ticket due at exactly `now`.
 AFTER_ANY_ID = "~"
 
@@ -61,8 +68,19 @@ def parked_partition(kind: str) -> str:
     return f"STUCK#{kind}"
 
 
-def work_list_partition(state: DeskState, region: str) -> str:
-    return f"{state.value.upper()}#{region}"
+def work_list_partition(state: DeskState, region: str, shard: int = 0) -> str:
+    """Shard 0 is spelled as the unsharded partition was (`OPEN#emea`)."""
+    base = f"{state.value.upper()}#{region}"
+    return base if shard == 0 else f"{base}#{shard}"
+
+
+def work_list_partitions(state: DeskState, region: str) -> list[str]:
+    """Every shard of a region's work list in `state`: what a reader queries and merges."""
+    return [work_list_partition(state, region, shard) for shard in range(WORK_LIST_SHARDS)]
+
+
+def work_list_partition_of(state: DeskState, region: str, ticket_id: str) -> str:
+    return work_list_partition(state, region, _shard(ticket_id, WORK_LIST_SHARDS))
 
 
 def escalation_partitions() -> list[str]:
@@ -80,7 +98,7 @@ def ticket_item(ticket: Ticket, awaiting_notification: bool) -> dict[str, Any]:
     projection = project_ticket(ticket, awaiting_notification)
     if projection.work_list is not None:
         entry = projection.work_list
-        record["gsi1pk"] = work_list_partition(entry.state, entry.region)
+        record["gsi1pk"] = work_list_partition_of(entry.state, entry.region, ticket.ticket_id)
         record["gsi1sk"] = entry.sort_key
     if projection.escalation_due is not None:
         record["gsi3pk"] = f"ESCALATE#{_shard(ticket.ticket_id, ESCALATION_SHARDS)}"

@@ -1,13 +1,19 @@
 """Support metrics on the one table: aggregates the ticket writes keep, read without a scan.
 
-Items (one per aggregate, number attributes a write ADDs to):
-- per UTC day, region and language: `pk = METRICS#<yyyy-mm-dd>`, `sk = <region>#<language>`;
-- the backlog gauges:                 `pk = METRICS#BACKLOG`,      `sk = <region>#<language>`.
+Items (one aggregate spread over COUNTER_SHARDS items, number attributes a write ADDs to):
+- per UTC day, region and language: `pk = METRICS#<yyyy-mm-dd>[#<shard>]`, `sk = <region>#<language>`;
+- the backlog gauges:                 `pk = METRICS#BACKLOG[#<shard>]`,      `sk = <region>#<language>`.
+Shard 0 has no suffix: the spelling of the items written before the counters were sharded, so
+those are read as shard 0 (no migration). A write adds to one shard, drawn at random; a read
+adds the shards up. Why: an item takes at most 1,000 WCU/s, a transactional update costs 2 WCU,
+and every ticket of a region and language (of a day) updates the same aggregate; the shards also
+keep concurrent transactions from meeting on one item (docs/SCALING.md).
 
 Writers put the counter updates in the same TransactWriteItems as their own conditional write
 (`counter_update_items`, or `transact_with_counters` which also retries a TransactionConflict:
 every ticket of a region and language updates the same few items). Reading a period is one
-Query per day partition (per region for an agent of some regions), plus one for the backlog.
+Query per day partition and shard (per region for an agent of some regions), plus one per shard
+for the backlog.
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ from chalicelib.domain.support_metrics import (
 )
 
 BACKLOG_PARTITION = "METRICS#BACKLOG"
+# Items per aggregate. Grow it freely; shrinking hides what the dropped shards hold.
+COUNTER_SHARDS = 4
+_shard_picker = random.Random()
 TRANSACTION_ATTEMPTS = 5
 CONDITION_FAILED_REASON = "ConditionalCheckFailed"
 CONFLICT_REASON = "TransactionConflict"
@@ -41,15 +50,29 @@ CONFLICT_REASON = "TransactionConflict"
 _DESCRIPTIVE = {"pk", "sk", "entity", "metric_day", "region", "language"}
 
 
-def metrics_key(key: CounterKey) -> dict[str, Any]:
-    partition = BACKLOG_PARTITION if key.day is None else f"METRICS#{key.day}"
-    return {"pk": {"S": partition}, "sk": {"S": f"{key.region}#{key.language}"}}
+def metrics_partition(day: str | None, shard: int = 0) -> str:
+    """A day's (or, day None, the backlog's) partition of one shard; shard 0 is unsuffixed."""
+    base = BACKLOG_PARTITION if day is None else f"METRICS#{day}"
+    return base if shard == 0 else f"{base}#{shard}"
 
 
-def counter_update_items(table_name: str, changes: Iterable[CounterChange]) -> list[dict[str, Any]]:
+def metrics_partitions(day: str | None) -> list[str]:
+    return [metrics_partition(day, shard) for shard in range(COUNTER_SHARDS)]
+
+
+def metrics_key(key: CounterKey, shard: int = 0) -> dict[str, Any]:
+    return {"pk": {"S": metrics_partition(key.day, shard)}, "sk": {"S": f"{key.region}#{key.language}"}}
+
+
+def counter_update_items(
+    table_name: str, changes: Iterable[CounterChange], shard: int | None = None
+) -> list[dict[str, Any]]:
     """TransactWriteItems `Update` entries adding `changes` to their aggregates: one per item
-    (a transaction may not touch an item twice), unconditional. Add them to the transaction of
-    the write that causes the changes, so they count exactly when that write succeeds."""
+    (a transaction may not touch an item twice), unconditional, in one shard (`shard`, else one
+    drawn at random). Add them to the transaction of the write that causes the changes, so they
+    count exactly when that write succeeds."""
+    if shard is None:
+        shard = _shard_picker.randrange(COUNTER_SHARDS)
     updates = []
     for key, fields in sorted(grouped(changes).items(), key=lambda item: item[0].sort_key):
         names = {"#entity": "entity", "#region": "region", "#language": "language"}
@@ -70,7 +93,7 @@ def counter_update_items(table_name: str, changes: Iterable[CounterChange]) -> l
             {
                 "Update": {
                     "TableName": table_name,
-                    "Key": metrics_key(key),
+                    "Key": metrics_key(key, shard),
                     "UpdateExpression": f"SET {', '.join(sets)} ADD {', '.join(adds)}",
                     "ExpressionAttributeNames": names,
                     "ExpressionAttributeValues": values,
@@ -125,27 +148,41 @@ def _number(value: float) -> str:
 
 class DynamoDBSupportMetrics(DynamoTable):
     def daily(self, days: Sequence[str], regions: Sequence[str]) -> list[DailyAggregate]:
-        """One Query per day: of the region's items for an agent of one region, else of the
-        whole day (a few hundred small items at most), filtered to `regions`."""
+        """One Query per day and shard: of the region's items for an agent of one region, else
+        of the whole day (a few hundred small items at most), filtered to `regions`; the shards
+        of an aggregate added up."""
         wanted = set(regions)
         found: list[DailyAggregate] = []
         for day in days:
-            values = {":pk": {"S": f"METRICS#{day}"}}
-            condition = "pk = :pk"
-            if len(wanted) == 1:
-                values[":region"] = {"S": f"{next(iter(wanted))}#"}
-                condition += " AND begins_with(sk, :region)"
-            items = self._query_all(KeyConditionExpression=condition, ExpressionAttributeValues=values)
-            found.extend(row for row in (_daily(day, item) for item in items) if row.region in wanted)
+            items = self._shards_of(metrics_partitions(day), wanted)
+            found.extend(DailyAggregate(day, region, language, counters) for (region, language), counters in items)
         return found
 
     def backlog(self, regions: Sequence[str]) -> list[BacklogGauge]:
-        wanted = set(regions)
-        items = self._query_all(
-            KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": BACKLOG_PARTITION}}
-        )
-        gauges = [_gauge(item) for item in items]
-        return [gauge for gauge in gauges if gauge.region in wanted]
+        items = self._shards_of(metrics_partitions(None), set(regions))
+        return [
+            BacklogGauge(region, language, **{field: int(counters.get(field, 0)) for field in BACKLOG_FIELDS})
+            for (region, language), counters in items
+        ]
+
+    def _shards_of(self, partitions: list[str], regions: set[str]) -> list[tuple[tuple[str, str], dict[str, float]]]:
+        """The counters of each region and language in `regions`, summed over `partitions`
+        (an aggregate's shards), in the order they were first met."""
+        summed: dict[tuple[str, str], dict[str, float]] = {}
+        for partition in partitions:
+            values = {":pk": {"S": partition}}
+            condition = "pk = :pk"
+            if len(regions) == 1:
+                values[":region"] = {"S": f"{next(iter(regions))}#"}
+                condition += " AND begins_with(sk, :region)"
+            for item in self._query_all(KeyConditionExpression=condition, ExpressionAttributeValues=values):
+                region_language = _region_language(item)
+                if region_language[0] not in regions:
+                    continue
+                into = summed.setdefault(region_language, {})
+                for field, value in _counters(item).items():
+                    into[field] = _tidy(into.get(field, 0) + value)
+        return list(summed.items())
 
     def record_deflection(self, region: str, language: str, at: datetime) -> None:
         (update,) = counter_update_items(self.table_name, deflection_changes(region, language, at))
@@ -162,12 +199,7 @@ def _counters(item: dict[str, Any]) -> dict[str, float]:
     return {name: value for name, value in record.items() if isinstance(value, int | float)}
 
 
-def _daily(day: str, item: dict[str, Any]) -> DailyAggregate:
-    region, language = _region_language(item)
-    return DailyAggregate(day, region, language, _counters(item))
-
-
-def _gauge(item: dict[str, Any]) -> BacklogGauge:
-    region, language = _region_language(item)
-    counters = _counters(item)
-    return BacklogGauge(region, language, **{field: int(counters.get(field, 0)) for field in BACKLOG_FIELDS})
+def _tidy(value: float) -> float:
+    """A sum of shards as one item would hold it: an int when whole, else 6 decimals."""
+    rounded = round(value, 6)
+    return int(rounded) if float(rounded).is_integer() else rounded

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -20,11 +19,10 @@ from chalicelib.composition.console import AgentConsole
 from chalicelib.composition.evidence import EvidenceUploads
 from chalicelib.composition.incidents import IncidentDesk
 from chalicelib.composition.operations import Operations
+from chalicelib.composition.pipeline import PipelineStages
 from chalicelib.composition.safeguards import Safeguards
 from chalicelib.composition.self_service import SelfServiceFirst
 from chalicelib.composition.talking_back import TalkingBack
-from chalicelib.domain import stages
-from chalicelib.domain.messages import MESSAGE_ADDED, RETRANSLATE, ClaimCheck
 from chalicelib.domain.ports import Clock, Detector, Publisher, Translator
 from chalicelib.domain.repositories import (
     EscalationIndex,
@@ -37,14 +35,14 @@ from chalicelib.domain.repositories import (
     WorkLists,
 )
 from chalicelib.domain.support_metrics import CounterChange
-from chalicelib.domain.ticket import Status, Ticket, utc_now
+from chalicelib.domain.ticket import utc_now
 from chalicelib.domain.translation import TextTranslator, TranslationCache
 from chalicelib.settings import Settings, get_settings
 from chalicelib.usecases.conversation import AddMessage
 from chalicelib.usecases.desk_work import ChangeDeskState, ClaimNext, ListWork
 from chalicelib.usecases.escalate import EscalateDue
 from chalicelib.usecases.later_translations import RetranslateTicket, TranslateMessage
-from chalicelib.usecases.pipeline_stage import ClaimCheckAddresser, RunStage, Stage
+from chalicelib.usecases.pipeline_stage import ClaimCheckAddresser, RunStage
 from chalicelib.usecases.read_ticket import ReadTicket
 from chalicelib.usecases.submit_ticket import SubmitTicket
 from chalicelib.usecases.support_metrics import ReadSupportMetrics
@@ -55,7 +53,16 @@ STORE_PARTS = ("tickets", "idempotency", "messages", "response_times", "work_lis
 
 
 @dataclass
-class Dependencies(TalkingBack, IncidentDesk, AgentConsole, SelfServiceFirst, EvidenceUploads, Safeguards, Operations):
+class Dependencies(
+    TalkingBack,
+    IncidentDesk,
+    AgentConsole,
+    SelfServiceFirst,
+    EvidenceUploads,
+    Safeguards,
+    Operations,
+    PipelineStages,
+):
     settings: Settings
     clock: Clock = utc_now
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -310,38 +317,6 @@ class Dependencies(TalkingBack, IncidentDesk, AgentConsole, SelfServiceFirst, Ev
         from chalicelib.adapters.metrics import emit_support_metrics
 
         emit_support_metrics(changes)
-
-    # --- the pipeline's stage table --------------------------------------------------------
-
-    @cached_property
-    def stages(self) -> dict[str, Stage]:
-        """The three pipeline workers by function name: what each consumes and does."""
-        pivot = self.settings.pivot_language
-
-        def detect(ticket: Ticket, now: datetime) -> Ticket:
-            return stages.detect(ticket, self.detector, pivot, now)
-
-        def translate(ticket: Ticket, now: datetime) -> Ticket:
-            after = stages.translate(ticket, self.text_translator, pivot, now)
-            if after.translation is not None:
-                self.count_translation(after.translation.provider, after.translation.characters, "ticket")
-            return after
-
-        def route(ticket: Ticket, now: datetime) -> Ticket:
-            return stages.route(ticket, now, self.settings.desk_queue_name)
-
-        # Lambdas, so that the detect and route workers never build translators they do not use.
-        later: dict[str, Callable[[ClaimCheck], None]] = {
-            RETRANSLATE: lambda check: self.retranslate_ticket(check),
-            MESSAGE_ADDED: lambda check: self.translate_message(check),
-        }
-        return {
-            "detect_language": Stage("detect_language", Status.RECEIVED, detect),
-            "translate_ticket": Stage("translate_ticket", Status.DETECTED, translate, followups=later),
-            "route_ticket": Stage(
-                "route_ticket", Status.TRANSLATED, route, on_arrival=lambda ticket: self.acknowledge(ticket)
-            ),
-        }
 
 
 _current: Dependencies | None = None

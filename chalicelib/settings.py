@@ -228,6 +228,9 @@ class Settings:
     # A console served from another origin (CONSOLE_ORIGIN, e.g. https://desk.example.com): the
     # API answers it with CORS headers, and no other origin; unset, no cross-origin access at all.
     console_origin: str | None = None
+    # DESK_LANGUAGES=off: machine-translate every ticket not in the pivot at intake, as if no
+    # desk read any other language (data/desk_languages.json says so per region instead).
+    desk_languages: bool = True
 
     def queue_name(self, role: str) -> str:
         return aws_resource_names.queue_name(self.stage, role)
@@ -259,6 +262,7 @@ class Settings:
             evidence_bucket=_evidence_bucket(env, stage),
             safeguards=_safeguard_settings(env),
             console_origin=_origin(env, "CONSOLE_ORIGIN"),
+            desk_languages=_bool(env, "DESK_LANGUAGES", True),
         )
 
 

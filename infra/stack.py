@@ -248,26 +248,29 @@ def iam_policy(stage: str, function: str) -> dict[str, Any]:
         ]
     elif function in ("detect_language", "translate_ticket", "route_ticket"):
         role = next(role for role, consumer in CONSUMERS.items() if consumer == function)
+        # Each of the three routes the tickets it can (domain/stages.through_desk): detect those
+        # that owe no translation, translate the ones it translated, route what the sweeper re-sends.
+        desks = [aws_resource_names.desk_role(region) for region in aws_resource_names.REGIONS]
         next_roles = {
-            aws_resource_names.DETECT: [aws_resource_names.TRANSLATE, aws_resource_names.ROUTE],
-            aws_resource_names.TRANSLATE: [aws_resource_names.ROUTE],
-            aws_resource_names.ROUTE: [aws_resource_names.desk_role(region) for region in aws_resource_names.REGIONS],
+            aws_resource_names.DETECT: [aws_resource_names.TRANSLATE, aws_resource_names.ROUTE, *desks],
+            aws_resource_names.TRANSLATE: [aws_resource_names.ROUTE, *desks],
+            aws_resource_names.ROUTE: desks,
         }[role]
         # UpdateItem: the support metrics' counters, in the transaction of a ticket write that
-        # moves them (the projection decides which do, not the worker); route: the outbox too.
+        # moves them (the projection decides which do, not the worker), and the outbox.
         write = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
-        # translate: a translated reply is announced; route: the acknowledgement goes out.
-        if role in (aws_resource_names.TRANSLATE, aws_resource_names.ROUTE):
-            next_roles = [*next_roles, aws_resource_names.NOTIFY]
+        # The acknowledgement goes out from whichever routes; translate also announces replies.
+        next_roles = [*next_roles, aws_resource_names.NOTIFY]
         statements += [
             {"Effect": "Allow", "Action": read_ticket + write, "Resource": table},
             {"Effect": "Allow", "Action": consume, "Resource": queue(role)},
             {"Effect": "Allow", "Action": send, "Resource": [queue(next_role) for next_role in next_roles]},
+            *acknowledgement_statements(table),
         ]
-        if role == aws_resource_names.ROUTE:
-            statements += acknowledgement_statements(table)
         if role == aws_resource_names.TRANSLATE:
             statements += translation_statements(stage)
+        else:
+            statements += secret_statements(stage)  # the acknowledgement's page link is signed
     elif function == "sweep_stuck_tickets":
         statements += [
             {"Effect": "Allow", "Action": ["dynamodb:Query"], "Resource": f"{table}/index/by_pipeline_stage"},

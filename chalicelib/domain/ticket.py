@@ -36,6 +36,9 @@ class TranslationStatus(StrEnum):
     SKIPPED = "skipped"  # already in the pivot language
     PENDING = "pending"  # no provider reachable or configured: translated later
     FAILED = "failed"  # a provider answered but cannot translate this text
+    # Its desk reads the language: translated only when an agent who does not read it opens or
+    # claims it, or it is escalated to a desk that does not (domain/desk_languages.py).
+    ON_DEMAND = "on_demand"
 
 
 def utc_now() -> datetime:

@@ -157,7 +157,7 @@ def test_a_dead_provider_fails_over_to_a_live_one_in_the_translate_stage(
     chain = [GoogleTranslator(closed_port_url, timeout_seconds=1), GoogleTranslator(google.url, timeout_seconds=5)]
 
     # When the translate stage runs
-    after = stages.translate(ticket, chain, "en", T0)
+    after = stages.translate(ticket, chain, "en", T0, desks_read=False)
 
     # Then the live provider translated it
     assert after.translation is not None
@@ -167,7 +167,7 @@ def test_a_dead_provider_fails_over_to_a_live_one_in_the_translate_stage(
 
 def test_with_every_provider_down_the_translate_stage_leaves_the_ticket_pending(closed_port_url: str):
     ticket = detected_spanish()
-    after = stages.translate(ticket, [GoogleTranslator(closed_port_url, timeout_seconds=1)], "en", T0)
+    after = stages.translate(ticket, [GoogleTranslator(closed_port_url, timeout_seconds=1)], "en", T0, desks_read=False)
     assert after.status is Status.TRANSLATED
     assert after.translation is not None
     assert after.translation.status is TranslationStatus.PENDING

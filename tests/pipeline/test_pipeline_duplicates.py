@@ -94,21 +94,23 @@ def test_two_copies_of_a_claim_check_in_one_batch_are_processed_once(api, pipeli
     assert desk_deliveries(pipeline) == {"emea": [created["ticket_id"]]}
 
 
-def test_two_copies_of_the_route_message_in_one_batch_tell_the_desk_once(api, pipeline):
-    # Given a ticket waiting for routing, its route message delivered twice
+def test_two_copies_of_the_last_message_in_one_batch_tell_the_desk_once(api, pipeline):
+    # Given a ticket waiting for translation (the translate worker also routes it), its message
+    # delivered twice
     created = create_ticket(api, ITALIAN)
     pipeline.step(aws_resource_names.DETECT)
-    pipeline.step(aws_resource_names.TRANSLATE)
     correlation = stored_ticket(created["ticket_id"]).correlation_id
-    send_raw(aws_resource_names.ROUTE, claim_check_body("ticket.translated", created["ticket_id"], correlation))
+    send_raw(aws_resource_names.TRANSLATE, claim_check_body("ticket.detected", created["ticket_id"], correlation))
 
-    # When the route worker takes both in one batch
-    assert pipeline.step(aws_resource_names.ROUTE) == 2
+    # When the translate worker takes both in one batch
+    assert pipeline.step(aws_resource_names.TRANSLATE) == 2
 
-    # Then the ticket is routed once and its desk gets one message
-    assert [event["by"] for event in stored_ticket(created["ticket_id"]).history].count("route_ticket") == 1
+    # Then the ticket is translated and routed once and its desk gets one message
+    history = [event["by"] for event in stored_ticket(created["ticket_id"]).history]
+    assert history.count("translate_ticket") == 1
+    assert history.count("route_ticket") == 1
     assert desk_deliveries(pipeline) == {"emea": [created["ticket_id"]]}
-    assert queue_depth(aws_resource_names.ROUTE) == 0
+    assert queue_depth(aws_resource_names.TRANSLATE) == 0
 
 
 class StaleReads:
@@ -130,13 +132,7 @@ class StaleReads:
     ("stage", "earlier_stages", "kind", "winner_tells_desk"),
     [
         pytest.param(aws_resource_names.DETECT, [], "ticket.received", False, id="detect"),
-        pytest.param(
-            aws_resource_names.ROUTE,
-            [aws_resource_names.DETECT, aws_resource_names.TRANSLATE],
-            "ticket.translated",
-            True,
-            id="route",
-        ),
+        pytest.param(aws_resource_names.TRANSLATE, [aws_resource_names.DETECT], "ticket.detected", True, id="last"),
     ],
 )
 def test_a_worker_that_loses_the_race_to_a_concurrent_delivery_sends_nothing(

@@ -55,7 +55,7 @@ def test_detection_records_the_language_and_moves_to_detected():
     detector = FixedDetector(spanish(0.91))
 
     # When it is detected
-    after = stages.detect(make_ticket(), detector, "en", LATER)
+    after = stages.detect(make_ticket(), detector, "en", LATER, desks_read=False)
 
     # Then it waits for translation with the language recorded
     assert after.status is Status.DETECTED
@@ -66,7 +66,13 @@ def test_detection_records_the_language_and_moves_to_detected():
 
 def test_the_detector_reads_the_subject_and_the_description():
     detector = FixedDetector(spanish())
-    stages.detect(make_ticket(subject="Cobro doble", description="Me cobraron dos veces."), detector, "en", LATER)
+    stages.detect(
+        make_ticket(subject="Cobro doble", description="Me cobraron dos veces."),
+        detector,
+        "en",
+        LATER,
+        desks_read=False,
+    )
     assert detector.seen == ["Cobro doble\nMe cobraron dos veces."]
 
 
@@ -75,7 +81,7 @@ def test_a_ticket_already_in_the_pivot_language_skips_translation():
     detector = FixedDetector(Language("en", 0.99, "text"))
 
     # When it is detected
-    after = stages.detect(make_ticket(description="I was charged twice."), detector, "en", LATER)
+    after = stages.detect(make_ticket(description="I was charged twice."), detector, "en", LATER, desks_read=False)
 
     # Then it goes straight to translated, with the translation marked skipped
     assert after.status is Status.TRANSLATED
@@ -95,7 +101,7 @@ def test_the_first_provider_that_answers_translates_both_fields():
     google = FakeTranslator("google")
 
     # When a Spanish ticket is translated into English
-    after = stages.translate(detected(), [google], "en", LATER)
+    after = stages.translate(detected(), [google], "en", LATER, desks_read=False)
 
     # Then the ticket is translated, naming the provider, subject and description both done
     assert after.status is Status.TRANSLATED
@@ -111,7 +117,7 @@ def test_the_first_provider_that_answers_translates_both_fields():
 
 def test_a_ticket_without_subject_translates_only_the_description():
     google = FakeTranslator("google")
-    after = stages.translate(detected(subject=None), [google], "en", LATER)
+    after = stages.translate(detected(subject=None), [google], "en", LATER, desks_read=False)
     assert after.translation is not None
     assert after.translation.subject is None
     assert len(google.calls) == 1
@@ -123,7 +129,7 @@ def test_an_unavailable_provider_fails_over_to_the_next():
     backup = FakeTranslator("backup")
 
     # When translated
-    after = stages.translate(detected(), [down, backup], "en", LATER)
+    after = stages.translate(detected(), [down, backup], "en", LATER, desks_read=False)
 
     # Then the second provider did the work
     assert after.translation is not None
@@ -135,7 +141,7 @@ def test_an_unavailable_provider_fails_over_to_the_next():
 def test_a_provider_that_rejects_the_text_fails_over_to_the_next():
     picky = FakeTranslator("picky", fails_with=TranslationRejected)
     backup = FakeTranslator("backup")
-    after = stages.translate(detected(), [picky, backup], "en", LATER)
+    after = stages.translate(detected(), [picky, backup], "en", LATER, desks_read=False)
     assert after.translation is not None
     assert after.translation.provider == "backup"
 
@@ -145,7 +151,7 @@ def test_when_every_provider_is_down_the_ticket_moves_on_pending_with_the_reason
     chain = [FakeTranslator("primary", ProviderUnavailable), FakeTranslator("backup", ProviderUnavailable)]
 
     # When translated
-    after = stages.translate(detected(), chain, "en", LATER)
+    after = stages.translate(detected(), chain, "en", LATER, desks_read=False)
 
     # Then the ticket is not blocked: it is translated-status with the translation pending
     assert after.status is Status.TRANSLATED
@@ -159,7 +165,7 @@ def test_when_every_provider_is_down_the_ticket_moves_on_pending_with_the_reason
 
 def test_when_every_provider_rejects_the_text_the_translation_failed():
     chain = [FakeTranslator("primary", TranslationRejected), FakeTranslator("backup", TranslationRejected)]
-    after = stages.translate(detected(), chain, "en", LATER)
+    after = stages.translate(detected(), chain, "en", LATER, desks_read=False)
     assert after.status is Status.TRANSLATED
     assert after.translation is not None
     assert after.translation.status is TranslationStatus.FAILED
@@ -168,13 +174,13 @@ def test_when_every_provider_rejects_the_text_the_translation_failed():
 
 def test_one_provider_down_and_one_rejecting_is_pending_so_it_is_tried_again():
     chain = [FakeTranslator("primary", TranslationRejected), FakeTranslator("backup", ProviderUnavailable)]
-    after = stages.translate(detected(), chain, "en", LATER)
+    after = stages.translate(detected(), chain, "en", LATER, desks_read=False)
     assert after.translation is not None
     assert after.translation.status is TranslationStatus.PENDING
 
 
 def test_with_no_provider_configured_the_translation_is_pending():
-    after = stages.translate(detected(), [], "en", LATER)
+    after = stages.translate(detected(), [], "en", LATER, desks_read=False)
     assert after.status is Status.TRANSLATED
     assert after.translation is not None
     assert after.translation.status is TranslationStatus.PENDING
@@ -186,7 +192,7 @@ def test_an_undetermined_language_is_translated_from_auto():
     google = FakeTranslator("google")
 
     # When translated
-    stages.translate(detected(Language("und", 0.0, "none")), [google], "en", LATER)
+    stages.translate(detected(Language("und", 0.0, "none")), [google], "en", LATER, desks_read=False)
 
     # Then the provider is asked to detect the source itself
     assert {source for _, source, _ in google.calls} == {"auto"}
@@ -194,13 +200,13 @@ def test_an_undetermined_language_is_translated_from_auto():
 
 def test_the_detected_language_is_sent_as_the_source():
     google = FakeTranslator("google")
-    stages.translate(detected(Language("ja", 0.9, "script")), [google], "en", LATER)
+    stages.translate(detected(Language("ja", 0.9, "script")), [google], "en", LATER, desks_read=False)
     assert {(source, target) for _, source, target in google.calls} == {("ja", "en")}
 
 
 def test_a_long_failure_reason_is_capped():
     chain = [FakeTranslator(f"provider-{index}-" + "x" * 80, ProviderUnavailable) for index in range(20)]
-    after = stages.translate(detected(), chain, "en", LATER)
+    after = stages.translate(detected(), chain, "en", LATER, desks_read=False)
     assert after.translation is not None
     assert len(after.translation.reason or "") <= 500
 

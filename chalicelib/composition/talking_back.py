@@ -99,7 +99,8 @@ class TalkingBack:
 
     @cached_property
     def acknowledge(self: Dependencies) -> Acknowledge:
-        return Acknowledge(self.work_lists, self.response_times, self.request_notification, self.clock)
+        notify = self.request_notification
+        return Acknowledge(self.work_lists, self.response_times, notify, self.clock, reaches=notify.reaches)
 
     @cached_property
     def announce_reply(self: Dependencies) -> AnnounceReply:

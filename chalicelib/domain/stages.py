@@ -8,7 +8,7 @@ the queue of the `next_hop`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -87,7 +87,10 @@ def through_desk(
 
     def work(ticket: Ticket, now: datetime) -> Ticket:
         after = stage(ticket, now)
-        return route(after, now, desk_queue_name) if after.status is Status.TRANSLATED else after
+        if after.status is not Status.TRANSLATED:
+            return after
+        # One write, one version: the version counts writes, not steps.
+        return replace(route(after, now, desk_queue_name), version=ticket.version + 1)
 
     return work
 

@@ -33,9 +33,12 @@ class Acknowledge:
     response_times: ResponseTimes
     notify: Notify
     clock: Clock
+    # Whether any configured channel reaches this requester (RequestNotification.reaches): when
+    # none does, the ETA's two reads are not made at all.
+    reaches: Callable[[Ticket], bool] = lambda ticket: True
 
     def __call__(self, ticket: Ticket) -> None:
-        if ticket.routing is None:
+        if ticket.routing is None or not self.reaches(ticket):
             return
         now = self.clock()
         due = sla_clock(ticket).first_response_due or now + timedelta(hours=24)

@@ -49,14 +49,21 @@ class RequestNotification:
     # A notification whose claim check got lost is re-sent by the sweeper after this long.
     resend_after: timedelta
 
+    def reaches(self, ticket: Ticket) -> bool:
+        """Whether a notification to this ticket's requester would go anywhere."""
+        return bool(self._channels_reaching(ticket))
+
+    def _channels_reaching(self, ticket: Ticket) -> list[Channel]:
+        return [
+            channel for channel in self.channels if channel is not Channel.EMAIL or ticket.requester.email is not None
+        ]
+
     def __call__(
         self, ticket: Ticket, kind: NotificationType, cause: str, params: Mapping[str, str] | None = None
     ) -> list[Notification]:
         """Store the notification once per channel that can reach this requester, and queue it.
         Asking again for the same (kind, cause) is a no-op: ids are deterministic."""
-        channels = [
-            channel for channel in self.channels if channel is not Channel.EMAIL or ticket.requester.email is not None
-        ]
+        channels = self._channels_reaching(ticket)
         if not channels:
             return []
         now = self.clock()

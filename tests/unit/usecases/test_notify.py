@@ -83,6 +83,34 @@ def test_without_an_address_only_the_webhook_is_used(deps):
     assert [item.channel for item in deps.notifications.for_ticket(ticket.ticket_id)] == [Channel.WEBHOOK]
 
 
+class CountedReads:
+    """A store part whose reads are counted."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.reads = 0
+
+    def __getattr__(self, name: str) -> object:
+        self.reads += 1
+        return getattr(self.inner, name)
+
+
+def test_a_requester_no_channel_reaches_costs_the_acknowledgement_no_read(clock, publisher):
+    # Given no webhook configured, and a requester who left no e-mail address
+    base = in_memory_desk(clock, publisher, settings=replace(get_settings(), notifications=NotificationSettings()))
+    work_lists, response_times = CountedReads(base.work_lists), CountedReads(base.response_times)
+    deps = replace(base, overrides={**base.overrides, "work_lists": work_lists, "response_times": response_times})
+    ticket = on_the_desk(deps)
+
+    # When its acknowledgement is due
+    deps.acknowledge(ticket)
+
+    # Then nothing is stored or queued, and the ETA's reads were not even made
+    assert deps.notifications.for_ticket(ticket.ticket_id) == []
+    assert publisher.on(NOTIFY_QUEUE) == []
+    assert (work_lists.reads, response_times.reads) == (0, 0)
+
+
 def test_the_worker_renders_in_the_tickets_language_and_records_it_sent(deps, publisher, channels, clock):
     ticket = ticket_with_email(deps)
     deps.acknowledge(ticket)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from chalicelib import aws_resource_names
 from chalicelib.composition_root import Dependencies
+from chalicelib.domain import stages
 from chalicelib.domain.ids import new_ticket_id
 from chalicelib.domain.projections import SWEEP_RETRANSLATE, SWEEP_ROUTED
 from chalicelib.domain.repositories import StuckTicket, TicketRepository
@@ -78,15 +79,18 @@ def test_a_ticket_in_the_pivot_language_skips_the_translate_queue(clock: StepClo
     # When it is detected
     run(deps, "detect_language", check(ticket))
 
-    # Then it goes straight to the route queue, its translation skipped
+    # Then the detect worker routes it in the same write, its translation skipped, with no hop
+    # through the translate or route queues
     after = stored(deps, ticket)
-    assert after.status is Status.TRANSLATED
+    assert (after.status, after.version) == (Status.ROUTED, ticket.version + 1)
     assert after.translation is not None and after.translation.status is TranslationStatus.SKIPPED
-    assert publisher.on(queue(aws_resource_names.ROUTE)) == [check(ticket, Status.TRANSLATED)]
+    assert [entry["by"] for entry in after.history] == ["intake", "detect_language", "route_ticket"]
+    assert publisher.on(queue(aws_resource_names.ROUTE)) == []
     assert publisher.on(queue(aws_resource_names.TRANSLATE)) == []
+    assert [body["ticket_id"] for body in publisher.on(desk_queue("latam"))] == [ticket.ticket_id]
 
 
-def test_translation_stores_the_pivot_text_and_sends_the_ticket_to_the_route_queue(
+def test_translation_stores_the_pivot_text_and_routes_the_ticket_in_the_same_write(
     clock: StepClock, publisher: RecordingPublisher
 ):
     # Given a detected Spanish ticket, and a provider that answers
@@ -98,13 +102,14 @@ def test_translation_stores_the_pivot_text_and_sends_the_ticket_to_the_route_que
     # When the translate worker gets its claim check
     failed = run(deps, "translate_ticket", check(ticket, Status.DETECTED))
 
-    # Then the ticket is translated by that provider and on its way to the route queue
+    # Then the ticket is translated by that provider and routed to its desk in the same write
     assert failed == []
     after = stored(deps, ticket)
-    assert after.status is Status.TRANSLATED and after.translation is not None
+    assert after.status is Status.ROUTED and after.translation is not None
     assert (after.translation.status, after.translation.provider) == (TranslationStatus.DONE, "google")
     assert after.translation.description == "<en>Me cobraron dos veces la suscripción."
-    assert publisher.on(queue(aws_resource_names.ROUTE)) == [check(ticket, Status.TRANSLATED)]
+    assert publisher.on(queue(aws_resource_names.ROUTE)) == []
+    assert [body["ticket_id"] for body in publisher.on(desk_queue("latam"))] == [ticket.ticket_id]
 
 
 def test_without_a_provider_the_translation_is_pending_and_the_ticket_moves_on(
@@ -116,8 +121,9 @@ def test_without_a_provider_the_translation_is_pending_and_the_ticket_moves_on(
     run(deps, "translate_ticket", check(ticket, Status.DETECTED))
 
     after = stored(deps, ticket)
-    assert after.status is Status.TRANSLATED and after.awaiting_translation
-    assert publisher.on(queue(aws_resource_names.ROUTE)) == [check(ticket, Status.TRANSLATED)]
+    assert after.status is Status.ROUTED and after.awaiting_translation
+    assert [body["ticket_id"] for body in publisher.on(desk_queue("latam"))] == [ticket.ticket_id]
+    assert [entry.ticket_id for entry in stuck(deps, SWEEP_RETRANSLATE)] == [ticket.ticket_id]
 
 
 def test_a_ticket_goes_from_received_to_its_regions_desk_queue_hop_by_hop(
@@ -126,15 +132,15 @@ def test_a_ticket_goes_from_received_to_its_regions_desk_queue_hop_by_hop(
     # Given a received Mexican ticket
     ticket = received(deps)
 
-    # When each worker takes what the previous one sent
+    # When each worker takes what the previous one sent (the translate worker also routes)
     assert run(deps, "detect_language", check(ticket)) == []
-    for stage, role in [("translate_ticket", aws_resource_names.TRANSLATE), ("route_ticket", aws_resource_names.ROUTE)]:
-        [message] = publisher.take(queue(role))
-        assert run(deps, stage, message) == []
+    [message] = publisher.take(queue(aws_resource_names.TRANSLATE))
+    assert run(deps, "translate_ticket", message) == []
 
-    # Then it is routed to latam, open on the desk, and its desk message is on the latam queue
+    # Then it is routed to latam in two writes, open on the desk, its desk message on the latam queue
     after = stored(deps, ticket)
-    assert after.status is Status.ROUTED and after.version == 4
+    assert after.status is Status.ROUTED and after.version == 3
+    assert publisher.on(queue(aws_resource_names.ROUTE)) == []
     assert after.routing is not None and after.routing.region == "latam"
     assert after.desk is not None and after.desk.state is DeskState.OPEN
     assert publisher.on(desk_queue("latam")) == [
@@ -147,10 +153,13 @@ def test_a_ticket_goes_from_received_to_its_regions_desk_queue_hop_by_hop(
 
 
 def translated(deps: Dependencies) -> Ticket:
-    """A ticket stored as translated (done, or pending when no provider answered)."""
+    """A ticket stored as translated (done, or pending when no provider answered) whose claim
+    check went to the route worker: what the sweeper re-sends for a ticket left `translated`."""
     ticket = received(deps)
     deps.tickets.save_transition(ticket, detected(ticket, T0))
-    run(deps, "translate_ticket", check(ticket, Status.DETECTED))
+    waiting = stored(deps, ticket)
+    translator = deps.text_translator if deps.translators else []
+    deps.tickets.save_transition(waiting, stages.translate(waiting, translator, "en", T0, desks_read=False))
     return stored(deps, ticket)
 
 

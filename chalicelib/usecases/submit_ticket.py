@@ -42,11 +42,9 @@ class SubmitTicket:
     def __call__(self, new: NewTicket, idempotency_key: str | None, correlation_id: str) -> Submission:
         digest = fingerprint(new)
         key_hash = idempotency_record_key(idempotency_key, requester_scope(new.requester)) if idempotency_key else None
-        if idempotency_key and key_hash:
-            replay = self._replay(key_hash, idempotency_key, digest)
-            if replay is not None:
-                return replay
-
+        # Optimistic: the write below is conditional on the key being new, so a retry is found
+        # out by the write itself and replayed then. A first request (the common case) makes no
+        # read before its one write.
         now = self.clock()
         token = new_access_token()
         ticket = received_ticket(new, token, correlation_id, now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -10,7 +11,7 @@ from chalicelib import aws_resource_names
 from chalicelib.composition_root import Dependencies
 from chalicelib.domain.ids import hash_token
 from chalicelib.domain.ports import OutgoingMessage
-from chalicelib.domain.repositories import IdempotencyRecord, IdempotencyRepository, StuckTicket
+from chalicelib.domain.repositories import IdempotencyRecord, IdempotencyRepository, StuckTicket, TicketRepository
 from chalicelib.domain.submission import IdempotencyConflict
 from chalicelib.domain.ticket import Status
 from tests.unit.usecases.fakes import T0, RecordingPublisher, StepClock, new_ticket, queue, with_parts
@@ -103,32 +104,48 @@ def test_another_key_with_the_same_body_is_another_ticket(deps: Dependencies):
     assert second.ticket.ticket_id != first.ticket.ticket_id
 
 
-class BlindOnce:
-    """Idempotency records that the first look misses: the request that raced another one with
-    the same key, and read before the other's write landed."""
+class LoggedReads:
+    """Idempotency records whose reads are logged, next to the ticket writes."""
 
-    def __init__(self, inner: IdempotencyRepository) -> None:
+    def __init__(self, inner: IdempotencyRepository, log: list[str]) -> None:
         self.inner = inner
-        self.looked = 0
+        self.log = log
 
     def get(self, key_hash: str) -> IdempotencyRecord | None:
-        self.looked += 1
-        return None if self.looked == 1 else self.inner.get(key_hash)
+        self.log.append("read key")
+        return self.inner.get(key_hash)
 
 
-def test_a_request_that_loses_the_race_for_its_key_answers_with_the_winners_ticket(
+class LoggedWrites:
+    def __init__(self, inner: TicketRepository, log: list[str]) -> None:
+        self.inner = inner
+        self.log = log
+
+    def create(self, ticket: Any, idempotency: Any = None) -> None:
+        self.log.append("write")
+        self.inner.create(ticket, idempotency)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_a_first_request_writes_without_reading_and_a_retry_reads_only_once_refused(
     deps: Dependencies, publisher: RecordingPublisher
 ):
-    # Given a request with a key that stored its ticket a moment ago
-    winner = deps.submit_ticket(new_ticket(), KEY, "corr-1")
+    # Given the store's reads and writes logged
+    log: list[str] = []
+    logged = with_parts(deps, idempotency=LoggedReads(deps.idempotency, log), tickets=LoggedWrites(deps.tickets, log))
+
+    # When a request with a key arrives, then its retry (or a concurrent twin)
+    winner = logged.submit_ticket(new_ticket(), KEY, "corr-1")
+    first_request = list(log)
     sent_before = list(publisher.sent)
-    # And a concurrent request with the same key that read before that write
-    racing = with_parts(deps, idempotency=BlindOnce(deps.idempotency))
+    loser = logged.submit_ticket(new_ticket(), KEY, "corr-2")
 
-    # When the racing request writes
-    loser = racing.submit_ticket(new_ticket(), KEY, "corr-2")
-
-    # Then its write is refused and it answers as a replay of the winner
+    # Then the first made one write and no read (the write is conditional on the key being new)
+    assert first_request == ["write"]
+    # And the retry's write was refused, and it answered as a replay of the winner after one read
+    assert log[len(first_request) :] == ["write", "read key"]
     assert (loser.ticket, loser.access_token, loser.replayed) == (winner.ticket, winner.access_token, True)
     assert [stuck.ticket_id for stuck in every_received(deps)] == [winner.ticket.ticket_id]
     assert publisher.sent == sent_before

@@ -129,7 +129,19 @@ def merge_template(stage: str) -> dict[str, Any]:
     usage plan and the optional customer-managed key (infra/protection.py).
     """
     template = resources_template(stage)
-    template["Parameters"] = {**observability.parameters(stage), **protection.parameters()}
+    template["Parameters"] = {
+        **observability.parameters(stage),
+        **protection.parameters(),
+        # Fuller batches, fewer requests per ticket (one read, send and delete per batch), for up
+        # to this much latency per hop (docs/ARCHITECTURE.md, "Batching").
+        "PipelineBatchWindowSeconds": {
+            "Type": "Number",
+            "Default": 1,
+            "MinValue": 0,
+            "MaxValue": 20,
+            "Description": "MaximumBatchingWindowInSeconds of the pipeline workers' SQS event sources",
+        },
+    }
     template["Conditions"] = {**observability.conditions(), **protection.conditions()}
     template["Resources"]["SupportDashboard"] = dashboard_resource(stage)
     # The evidence bucket with the account in its name, and its name in the API's environment.
@@ -148,7 +160,10 @@ def merge_template(stage: str) -> dict[str, Any]:
             "Properties": {
                 "Events": {
                     f"{logical_function}SqsEventSource": {
-                        "Properties": {"FunctionResponseTypes": ["ReportBatchItemFailures"]}
+                        "Properties": {
+                            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                            "MaximumBatchingWindowInSeconds": {"Ref": "PipelineBatchWindowSeconds"},
+                        }
                     }
                 }
             },

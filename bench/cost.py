@@ -10,6 +10,17 @@ GB-seconds (measured durations x the memory `.chalice/config.json` gives each fu
 stage), API requests, CloudWatch log bytes and EMF metrics, and the characters sent to the
 translation provider; then prices them from bench/data/prices.json (bench/cost_prices.py).
 
+Translation is measured twice on the same plan, and each run assumes what agents do:
+- with the desks' languages on (the default): a ticket or requester message its desk reads is
+  translated only when an agent who does not read it opens it (`--unread-share` of tickets get
+  one such open); `--native-replies` of the replies to those tickets are written by agents who
+  read the language, in it (no translation needed); every other reply is in English;
+- unless `--no-compare`, replayed again with DESK_LANGUAGES=off ("today": every ticket and
+  message not in the pivot translated as it arrives, agents reading the English pivot): every
+  reply is written in English, as before the change.
+The report also derives "off with the same native replies" (off, with the on run's reply
+characters), to separate what the desks' reading saves from what agents' native replies save.
+
 Durations are wall-clock on this machine with moto in the same process: each AWS call costs
 moto's time rather than a network round trip. Read the Lambda duration line as an order of
 magnitude, and re-measure on AWS before deciding anything on it.
@@ -24,12 +35,12 @@ import statistics
 import sys
 import time
 from dataclasses import asdict, fields
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from bench.cost_driver import RUN_STAGE, Driver, count_translations_by_what
 from bench.cost_meter import AwsMeter, CountingTranslator, DynamoStore, LogMeter, TimedHandler, new_durations
-from bench.cost_mix import MixConfig, PlannedTicket, plan
+from bench.cost_mix import MixConfig, plan
 from bench.cost_prices import (
     PRICES_PATH,
     Usage,
@@ -41,7 +52,6 @@ from bench.cost_prices import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-RUN_STAGE = "cost"
 ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -57,7 +67,6 @@ ENVIRONMENT = {
     "SWEEP_AFTER_SECONDS": "300",
     "RATE_LIMITS": "off",
 }
-BATCH = 20  # tickets posted before the pipeline is drained
 OUT = sys.__stdout__
 
 
@@ -91,6 +100,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--prices", type=Path, default=PRICES_PATH)
     parser.add_argument("--cohort", type=int, default=40, help="tickets per fresh moto account (the open backlog)")
     parser.add_argument("--json", type=Path, help="also write the measures and rows here")
+    parser.add_argument(
+        "--compare",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="replay the mix a second time with DESK_LANGUAGES=off, for translation characters only",
+    )
     return parser.parse_args(argv)
 
 
@@ -113,16 +128,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from bench.faults_moto import faster_moto
 
+        count_translations_by_what()
         with faster_moto():
-            measured = run(mix, logs, args.cohort)
+            measured = run(mix, logs, args.cohort, desk_languages=True)
+            baseline = run(mix, logs, args.cohort, desk_languages=False, metered=False) if args.compare else None
     finally:
         sys.stdout = OUT
-    report(args, mix, measured, memory)
+    report(args, mix, measured, memory, baseline)
     return 0
 
 
-def run(mix: MixConfig, logs: LogMeter, cohort: int) -> dict[str, Any]:
+def run(
+    mix: MixConfig, logs: LogMeter, cohort: int, *, desk_languages: bool = True, metered: bool = True
+) -> dict[str, Any]:
     """Replay the mix, `cohort` tickets at a time, each cohort on a fresh moto account.
+
+    `desk_languages`: DESK_LANGUAGES for the app. `metered=False` counts translation only (the
+    AWS requests, logs and durations of the run are left out).
 
     A fresh account per cohort keeps the open backlog of a region between 0 and `cohort`
     tickets (nobody closes tickets here): moto's index queries scan the whole table, so one
@@ -134,6 +156,8 @@ def run(mix: MixConfig, logs: LogMeter, cohort: int) -> dict[str, Any]:
 
     from chalicelib.adapters import aws as aws_clients
 
+    os.environ["DESK_LANGUAGES"] = "on" if desk_languages else "off"  # read again by each fresh_account
+    say(f"replaying with DESK_LANGUAGES={os.environ['DESK_LANGUAGES']}")
     aws_clients.reset_clients(credentials=True)
     aws_clients._session = boto3.session.Session()
     meter = AwsMeter(DynamoStore())
@@ -142,14 +166,16 @@ def run(mix: MixConfig, logs: LogMeter, cohort: int) -> dict[str, Any]:
     from chalicelib.api import access
 
     durations = new_durations()
-    access.agent_authorizer.func = TimedHandler(access.agent_authorizer.func, "agent_authorizer", durations)
+    authorizer = access.agent_authorizer.func
+    authorizer = authorizer.handler if isinstance(authorizer, TimedHandler) else authorizer  # a second run
+    access.agent_authorizer.func = TimedHandler(authorizer, "agent_authorizer", durations)
     translator = CountingTranslator()
-    driver = Driver(durations)
+    driver = Driver(durations, translator, ENVIRONMENT["AGENT_TOKEN_SECRET"], desk_languages)
     tickets, stored, started = plan(mix), 0, time.perf_counter()
     for first in range(0, len(tickets), cohort):
         with mock_aws():
             driver.pollers = fresh_account(translator, durations)
-            meter.enabled = logs.enabled = True
+            meter.enabled = logs.enabled = metered
             driver.replay_cohort(app_module.app, tickets[first : first + cohort])
             meter.enabled = logs.enabled = False
             stored += meter.dynamodb.store.stored_bytes()
@@ -200,77 +226,6 @@ def build_pollers(sqs: Any, names: Any, durations: dict[str, list[float]]) -> di
     }
 
 
-class Driver:
-    """Plays each planned ticket's life through the HTTP API, then lets the workers catch up."""
-
-    def __init__(self, durations: dict[str, list[float]]) -> None:
-        from datetime import datetime, timedelta
-
-        from chalicelib.domain.agent_tokens import Agent, mint_agent_token
-
-        expires = int((datetime.now(UTC) + timedelta(hours=8)).timestamp())
-        agent = Agent("cost-agent", ("global",), ("en",), expires)
-        self.agent_token = mint_agent_token(agent, ENVIRONMENT["AGENT_TOKEN_SECRET"])
-        self.durations = durations
-        self.api: Any = None
-        self.pollers: dict[str, Any] = {}
-        self.requests: dict[str, int] = {}
-        self.refused: dict[str, int] = {}
-
-    def call(self, kind: str, method: str, path: str, token: str | None, body: Any = None) -> Any:
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        authorizer_before = sum(self.durations["agent_authorizer"])
-        started = time.perf_counter()
-        payload = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        answer = (
-            getattr(self.api.http, method)(path, headers=headers, body=payload)
-            if payload
-            else getattr(self.api.http, method)(path, headers=headers)
-        )
-        elapsed = (time.perf_counter() - started) * 1000 - (sum(self.durations["agent_authorizer"]) - authorizer_before)
-        self.durations["api_handler"].append(elapsed)
-        self.requests[kind] = self.requests.get(kind, 0) + 1
-        if answer.status_code >= 300:
-            self.refused[f"{kind} {answer.status_code}"] = self.refused.get(f"{kind} {answer.status_code}", 0) + 1
-            return None
-        return json.loads(answer.body) if answer.body else None
-
-    def drain(self, max_rounds: int = 200) -> None:
-        for _ in range(max_rounds):
-            if not sum(poller.poll_once(wait_seconds=0).received for poller in self.pollers.values()):
-                return
-        raise RuntimeError("the pipeline did not settle")
-
-    def replay_cohort(self, app: Any, tickets: list[PlannedTicket]) -> None:
-        from chalice.test import Client
-
-        with Client(app, stage_name=RUN_STAGE) as self.api:
-            for first in range(0, len(tickets), BATCH):
-                self.replay(tickets[first : first + BATCH])
-
-    def replay(self, batch: list[PlannedTicket]) -> None:
-        created = [self.call("POST /tickets", "post", "/tickets", None, ticket.body) for ticket in batch]
-        self.drain()
-        for ticket, answer in zip(batch, created, strict=True):
-            if not answer:
-                continue
-            path, token = f"/tickets/{answer['ticket_id']}", answer["access_token"]
-            for text in ticket.messages:
-                self.call("POST /tickets/{id}/messages", "post", f"{path}/messages", token, {"text": text})
-            for _ in range(ticket.agent_reads):
-                self.call("GET /tickets/{id} (agent)", "get", path, self.agent_token)
-            for text in ticket.replies:
-                self.call("POST /tickets/{id}/replies", "post", f"{path}/replies", self.agent_token, {"text": text})
-        self.drain()
-        for ticket, answer in zip(batch, created, strict=True):
-            for _ in range(ticket.requester_reads if answer else 0):
-                self.call(
-                    "GET /tickets/{id} (requester)", "get", f"/tickets/{answer['ticket_id']}", answer["access_token"]
-                )
-
-
 def usage_of(measured: dict[str, Any], memory: dict[str, int]) -> Usage:
     meter: AwsMeter = measured["meter"]
     capacity = meter.dynamodb.capacity
@@ -300,14 +255,23 @@ def usage_of(measured: dict[str, Any], memory: dict[str, int]) -> Usage:
 PLATFORM_LOG_BYTES = 330
 
 
-def report(args: argparse.Namespace, mix: MixConfig, measured: dict[str, Any], memory: dict[str, int]) -> None:
-    from bench.cost_report import print_report
+def report(
+    args: argparse.Namespace,
+    mix: MixConfig,
+    measured: dict[str, Any],
+    memory: dict[str, int],
+    baseline: dict[str, Any] | None = None,
+) -> None:
+    from bench.cost_report import desk_languages_comparison, print_desk_languages, print_report
 
     usage = usage_of(measured, memory)
     prices = load_prices(args.prices)
     rows = price_usage(usage, prices, args.region)
     translations = translation_rows(usage, prices)
     print_report(say, args, mix, measured, memory, usage, prices, rows, translations)
+    comparison = desk_languages_comparison(measured, baseline, prices, args.provider) if baseline else None
+    if comparison is not None:
+        print_desk_languages(say, mix, comparison)
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -319,6 +283,7 @@ def report(args: argparse.Namespace, mix: MixConfig, measured: dict[str, Any], m
                     "storage_usd_per_million_month": storage_usd_per_month(usage, prices, args.region),
                     "median_ms": {k: statistics.median(v) for k, v in measured["durations"].items() if v},
                     "emf_metrics": sorted(" ".join([ns, name, *dims]) for ns, name, dims in measured["logs"].metrics),
+                    "desk_languages": comparison,
                 },
                 indent=2,
             ),

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bench.cost_mix import MixConfig, language_shares
-from bench.cost_prices import Row, Usage, storage_usd_per_month, unit_price
+from bench.cost_prices import Row, Usage, storage_usd_per_month, translation_rows, unit_price
 
 Say = Callable[[str], None]
 
@@ -143,4 +143,86 @@ def _dollars(
     say(
         "  not per ticket (fixed): idle SQS polls by Lambda's pollers, the sweeper and escalation schedules,"
         " custom metrics, free tiers"
+    )
+
+
+# --- what the desks' languages save -------------------------------------------------------------
+
+
+def desk_languages_comparison(
+    measured: Mapping[str, Any], baseline: Mapping[str, Any], prices: Mapping[str, Any], provider: str
+) -> dict[str, Any]:
+    """Characters sent to the provider per ticket with the desks' languages on (`measured`) and
+    off (`baseline`: the same plan replayed with DESK_LANGUAGES=off), by cause, and what they cost.
+
+    `off_native` is derived, not replayed: off, with the on run's agent-reply characters in place
+    of its own (a reply's translation does not depend on DESK_LANGUAGES, only on the language the
+    agent writes in), so that the saving can be read with agents writing the same either way."""
+    n = len(measured["tickets"])
+
+    def usd(chars_per_ticket: float) -> float:
+        rows = translation_rows(Usage(tickets=1, translated_chars=chars_per_ticket), prices)
+        return next((row.usd_per_million for row in rows if row.component == provider), 0.0)
+
+    def side(by_cause: Mapping[str, float]) -> dict[str, Any]:
+        chars = sum(by_cause.values())
+        return {"chars_per_ticket": chars, "by_cause": dict(by_cause), "usd_per_million": usd(chars)}
+
+    on = side({cause: count / n for cause, count in measured["driver"].chars.items()})
+    off = side({cause: count / n for cause, count in baseline["driver"].chars.items()})
+    off_native = side({**off["by_cause"], REPLIES: on["by_cause"].get(REPLIES, 0.0)})
+
+    def fewer(now: float, before: float) -> float:
+        return 1 - now / before if before else 0.0
+
+    def tickets(by_cause: Mapping[str, float]) -> float:
+        return by_cause.get("ticket at intake", 0.0) + by_cause.get("ticket on demand", 0.0)
+
+    def messages(by_cause: Mapping[str, float]) -> float:
+        return by_cause.get("requester messages", 0.0) + by_cause.get("messages on demand", 0.0)
+
+    return {
+        "tickets": n,
+        "provider": provider,
+        "on": on,
+        "off": off,
+        "off_native": off_native,
+        "fewer_chars": fewer(on["chars_per_ticket"], off["chars_per_ticket"]),
+        "fewer_chars_same_replies": fewer(on["chars_per_ticket"], off_native["chars_per_ticket"]),
+        "fewer_ticket_chars": fewer(tickets(on["by_cause"]), tickets(off["by_cause"])),
+        "fewer_message_chars": fewer(messages(on["by_cause"]), messages(off["by_cause"])),
+    }
+
+
+REPLIES = "agent replies"
+
+
+def print_desk_languages(say: Say, mix: MixConfig, comparison: Mapping[str, Any]) -> None:
+    on, off, same = comparison["on"], comparison["off"], comparison["off_native"]
+    say(
+        "\n-- translation with the desks' languages on (default) vs DESK_LANGUAGES=off, the same"
+        f" {comparison['tickets']} tickets and messages"
+    )
+    say(
+        f"  on:  a ticket or requester message its desk reads is translated only when an agent who does not"
+        f" read it opens it ({mix.unread_share:.0%} of tickets get one such open, --unread-share);"
+        f" {mix.native_replies:.0%} of replies to those tickets are written in their language by agents who"
+        " read it (--native-replies, an assumption), the other replies in English"
+    )
+    say("  off: today: everything not in English translated as it arrives, agents read English, every reply in English")
+    say("  off*: derived, not replayed: off with the on run's replies (agents writing the same in both)")
+    say(f"  {'characters per ticket':<24} {'on':>8} {'off':>8} {'off*':>8}")
+    for cause in off["by_cause"]:
+        say(
+            f"  {cause:<24} {on['by_cause'].get(cause, 0):8.0f} {off['by_cause'][cause]:8.0f}"
+            f" {same['by_cause'][cause]:8.0f}"
+        )
+    say(f"  {'total':<24} {on['chars_per_ticket']:8.0f} {off['chars_per_ticket']:8.0f} {same['chars_per_ticket']:8.0f}")
+    say(
+        f"  {comparison['fewer_chars']:.0%} fewer characters sent to providers than today"
+        f" ({comparison['fewer_chars_same_replies']:.0%} fewer than off*;"
+        f" {comparison['fewer_ticket_chars']:.0%} fewer for tickets' subject and description,"
+        f" {comparison['fewer_message_chars']:.0%} fewer for requester messages);"
+        f" {comparison['provider']}: ${on['usd_per_million']:,.0f} vs ${off['usd_per_million']:,.0f}"
+        f" (off* ${same['usd_per_million']:,.0f}) per million tickets"
     )

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from chalicelib import aws_resource_names
 from chalicelib.composition.console import AgentConsole
+from chalicelib.composition.desk_languages import DeskLanguages
 from chalicelib.composition.evidence import EvidenceUploads
 from chalicelib.composition.incidents import IncidentDesk
 from chalicelib.composition.operations import Operations
@@ -61,6 +62,7 @@ class Dependencies(
     EvidenceUploads,
     Safeguards,
     Operations,
+    DeskLanguages,
     PipelineStages,
 ):
     settings: Settings
@@ -298,6 +300,7 @@ class Dependencies(
             self.text_translator,
             self.count_translation,
             on_translated=self.announce_reply,
+            desks_read=self.settings.desk_languages,
         )
 
     # --- support metrics -------------------------------------------------------------------

@@ -42,6 +42,8 @@ def claim_next_ticket(region: str) -> Response:
     claimed = deps.claim_next(region, agent.name, agent.languages)
     if claimed is None:
         return Response(body="", status_code=204)
+    # Claimed first (the race that matters), then translated if this agent does not read it.
+    claimed = deps.translate_on_demand(claimed, agent.languages)
     return json_response(200, ticket_view(claimed, agent=agent, now=deps.clock()))
 
 

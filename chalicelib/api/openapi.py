@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -103,10 +103,23 @@ OPERATIONS: tuple[Operation, ...] = (
         "The ticket, as its requester (access token) or an agent of its region sees it",
         {
             "200": Answer("The ticket", Ticket),
+            "400": refused("translate is neither true nor false"),
             "404": refused("Unknown ticket, or missing or wrong token (the same answer)"),
         },
         security=("accessToken", "agentToken"),
-        parameters=(TICKET_ID,),
+        parameters=(
+            TICKET_ID,
+            Parameter(
+                "translate",
+                "query",
+                Literal["true", "false"],
+                default="true",
+                description="For an agent: true (opening it) translates a ticket in a language the agent does not "
+                "read whose translation is on_demand (or pending), and its on_demand requester messages, once, "
+                "and answers them translated; false (a glance, e.g. filling a work list) never does. Ignored for "
+                "the requester",
+            ),
+        ),
     ),
     Operation(
         "post",

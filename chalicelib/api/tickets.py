@@ -9,7 +9,7 @@ from chalicelib.api.budgets import spend
 from chalicelib.api.contract import TicketCreated, check_idempotency_key, parse_new_ticket, ticket_view
 from chalicelib.api.contract.access import AccessTokenRotated
 from chalicelib.api.contract.views import TicketExtras
-from chalicelib.api.http import answers_errors, correlation_id, header, json_response, read_json_body
+from chalicelib.api.http import HttpError, answers_errors, correlation_id, header, json_response, read_json_body
 from chalicelib.composition_root import dependencies
 from chalicelib.domain.submission import Submission, requester_scope
 from chalicelib.observability import logger
@@ -38,13 +38,22 @@ def create_ticket() -> Response:
 @tickets_api.route("/tickets/{ticket_id}", methods=["GET"])
 @answers_errors
 def get_ticket(ticket_id: str) -> Response:
-    deps = dependencies()
-    reader = open_ticket(tickets_api.current_request, ticket_id, deps)
+    request, deps = tickets_api.current_request, dependencies()
+    glance = _glance(request.query_params or {})
+    reader = open_ticket(request, ticket_id, deps)
+    ticket = reader.ticket
+    if reader.agent is not None and not glance:
+        # An agent who does not read a ticket its desk reads gets it translated now (once).
+        ticket = deps.translate_on_demand(ticket, reader.agent.languages)
     language = None if reader.is_requester else deps.settings.pivot_language
-    reading = deps.read_ticket(reader.ticket, language, agent=not reader.is_requester)
+    reading = deps.read_ticket(ticket, language, agent=not reader.is_requester)
+    messages = reading.messages
+    if reader.agent is not None and not glance:
+        # And the requester's messages its desk reads, for an agent who does not (once each).
+        messages = deps.translate_on_demand.conversation(reading.ticket, messages, reader.agent.languages)
     body = ticket_view(
         reading.ticket,
-        reading.messages,
+        messages,
         reader.agent,
         now=reading.now,
         open_ahead=reading.open_ahead,
@@ -63,6 +72,15 @@ def rotate_access_token(ticket_id: str) -> Response:
     spend(request, deps, "token_rotation", requester=ticket_id)
     body = AccessTokenRotated(ticket_id=ticket_id, access_token=deps.rotate_access_token(access)).dump()
     return json_response(201, body, {"Cache-Control": "no-store"})
+
+
+def _glance(params: dict[str, str]) -> bool:
+    """`?translate=false`: a look at the ticket (the console filling a work list's rows) that must
+    not cost an on-demand translation; the default (`true`) is an agent opening it."""
+    value = params.get("translate", "true")
+    if value not in ("true", "false"):
+        raise HttpError(400, "invalid_translate", "translate must be true or false", "translate")
+    return value == "false"
 
 
 def _created(submission: Submission) -> Response:

@@ -3,6 +3,10 @@
 A requester's message is translated into the pivot language for agents; an agent's reply is
 translated into the requester's language. Until a reply's translation is done the requester
 sees the original, marked as such: never an untranslated text passed off as translated.
+
+A requester's message in a language the ticket's desk reads (`domain/desk_languages.py`) is not
+machine-translated when it arrives: its translation is `on_demand`, made only when an agent who
+does not read the language opens the ticket (`usecases/on_demand_translation.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from chalicelib.domain.desk_languages import desk_reads
 from chalicelib.domain.ids import new_ticket_id
 from chalicelib.domain.ports import Detector
 from chalicelib.domain.routing import UNDETERMINED, is_low_confidence
@@ -27,6 +32,11 @@ class MessageTranslation:
     provider: str | None = None
     reason: str | None = None
     characters: int = 0  # sent to the provider for this message (0 when cached)
+
+
+# The reason of a message's translation nobody has settled yet (the translate worker has not
+# decided it): only then may it be left to the desk that reads it (`read_by_desk`).
+QUEUED = "queued"
 
 
 class Author(StrEnum):
@@ -104,39 +114,74 @@ def new_message(
         created_at=iso(now),
         text=text,
         language=language,
-        translation=MessageTranslation(status=TranslationStatus.PENDING, target=target, reason="queued"),
+        translation=MessageTranslation(status=TranslationStatus.PENDING, target=target, reason=QUEUED),
         language_hint=language_hint,
     )
 
 
-def translate_message(message: Message, ticket: Ticket, detector: Detector, translator: TextTranslator) -> Message:
-    """The message with its language known and its translation done, skipped, pending or failed."""
+def translate_message(
+    message: Message, ticket: Ticket, detector: Detector, translator: TextTranslator, *, desks_read: bool = False
+) -> Message:
+    """The message with its language known and its translation done, skipped, pending, failed,
+    or (`desks_read`: DESK_LANGUAGES on) on_demand when the ticket's desk reads it."""
     hints = ticket.requester if message.author is Author.REQUESTER else Requester(locale=message.language_hint)
     language = message.language or detector.detect(message.text, hints)
     target = message.translation.target
+    deferred = read_by_desk(message, ticket, language) if desks_read else None
     if language.code == target:
         translation = MessageTranslation(status=TranslationStatus.SKIPPED, target=target)
     elif (romanized := romanized_reason(language)) is not None:
         translation = MessageTranslation(status=TranslationStatus.FAILED, target=target, reason=romanized)
+    elif deferred is not None:
+        translation = deferred
     else:
-        source = "auto" if language.code == UNDETERMINED else language.code
-        known_ids = [item.value for item in ticket.evidence if item.kind in ("order_id", "transaction_id")]
-        regions = [ticket.requester.country, ticket.requester.locale_region]
-        try:
-            done = translator.translate(message.text, source, target, known_ids, regions)
-        except NotTranslated as error:
-            retry = error.retry_later or not translator.providers
-            translation = MessageTranslation(
-                status=TranslationStatus.PENDING if retry else TranslationStatus.FAILED,
-                target=target,
-                reason=error.reason,
-            )
-        else:
-            translation = MessageTranslation(
-                status=TranslationStatus.DONE,
-                target=target,
-                text=done.text,
-                provider=done.provider,
-                characters=done.characters_sent,
-            )
+        translation = machine_translation(message, ticket, language, translator)
     return replace(message, language=language, translation=translation, version=message.version + 1)
+
+
+def read_by_desk(message: Message, ticket: Ticket, language: Language) -> MessageTranslation | None:
+    """`on_demand` for a requester's message that the ticket's desk reads as written (no provider
+    call until an agent who does not read it opens the ticket), else None.
+
+    Only a message nobody has settled yet (`QUEUED`): one the on-demand translation left
+    `pending` in an outage is owed a translation, and the sweep's retry must make it. Agent
+    replies are never deferred: their reader is the requester."""
+    if message.author is not Author.REQUESTER or message.translation.reason != QUEUED:
+        return None
+    if language.code == message.translation.target:
+        return None
+    region = ticket.routing.region if ticket.routing is not None else None
+    if not desk_reads(region, language):
+        return None
+    return MessageTranslation(
+        status=TranslationStatus.ON_DEMAND,
+        target=message.translation.target,
+        reason=f"the {region} desk reads {language.code}",
+    )
+
+
+def machine_translation(
+    message: Message, ticket: Ticket, language: Language, translator: TextTranslator
+) -> MessageTranslation:
+    """The message's text translated into its target by the provider chain (masking the
+    ticket's known ids, the cache, failover): done, or pending (retry later) or failed."""
+    target = message.translation.target
+    source = "auto" if language.code == UNDETERMINED else language.code
+    known_ids = [item.value for item in ticket.evidence if item.kind in ("order_id", "transaction_id")]
+    regions = [ticket.requester.country, ticket.requester.locale_region]
+    try:
+        done = translator.translate(message.text, source, target, known_ids, regions)
+    except NotTranslated as error:
+        retry = error.retry_later or not translator.providers
+        return MessageTranslation(
+            status=TranslationStatus.PENDING if retry else TranslationStatus.FAILED,
+            target=target,
+            reason=error.reason,
+        )
+    return MessageTranslation(
+        status=TranslationStatus.DONE,
+        target=target,
+        text=done.text,
+        provider=done.provider,
+        characters=done.characters_sent,
+    )

@@ -3,6 +3,10 @@ a ticket routed while every provider was down, and each conversation message.
 
 Both are idempotent: work already done is a no-op, and a translation that is still pending
 writes nothing, so the sweeper's attempt count keeps growing and its retries keep spacing out.
+
+With the desks' languages on, a requester's message the ticket's desk reads is stored `on_demand`
+with no provider call (`conversation.read_by_desk`): translated only when an agent who does not
+read it opens the ticket (`usecases/on_demand_translation.py`).
 """
 
 from __future__ import annotations
@@ -58,8 +62,10 @@ class TranslateMessage:
     detector: Detector
     translator: TextTranslator
     count_translation: CountTranslation
-    # A message's translation is settled (done, skipped or failed): an agent's reply goes out.
+    # A message's translation is settled (done, skipped, failed or on_demand): an agent's reply goes out.
     on_translated: Callable[[Ticket, Message], None] | None = None
+    # DESK_LANGUAGES: a requester's message its ticket's desk reads waits for a reader who does not.
+    desks_read: bool = False
 
     def __call__(self, check: ClaimCheck) -> None:
         assert check.message_id is not None, "parse_claim_check guarantees a message id"
@@ -72,7 +78,9 @@ class TranslateMessage:
             if self.on_translated is not None:
                 self.on_translated(ticket, message)
             return
-        after = conversation.translate_message(message, ticket, self.detector, self.translator)
+        after = conversation.translate_message(
+            message, ticket, self.detector, self.translator, desks_read=self.desks_read
+        )
         if after.translation.status is TranslationStatus.PENDING:
             logger.info(
                 "message translation pending; the sweeper will retry", extra={"reason": after.translation.reason}
@@ -80,7 +88,8 @@ class TranslateMessage:
             if not self.translator.providers and self.on_translated is not None:
                 self.on_translated(ticket, message)  # no provider will ever translate it: send the original
             return
-        self.count_translation(after.translation.provider, after.translation.characters, after.author.value)
+        if after.translation.status is not TranslationStatus.ON_DEMAND:
+            self.count_translation(after.translation.provider, after.translation.characters, after.author.value)
         try:
             self.messages.save(message, after)
         except StaleTicket:

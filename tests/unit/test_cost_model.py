@@ -106,3 +106,60 @@ def test_an_index_entry_costs_a_write_when_added_or_changed_and_two_when_its_key
     assert index_writes(listed, Snapshot(2100, {})) == {"by_region": 1}
     # Then a write that touches neither its key nor what the index projects costs the index nothing
     assert index_writes(listed, Snapshot(2500, dict(listed.entries))) == {}
+
+
+def test_the_desks_languages_are_compared_on_characters_and_dollars_by_cause():
+    from types import SimpleNamespace
+
+    from bench.cost_report import desk_languages_comparison
+
+    # Given two tickets replayed twice. On: 100 characters of ticket text at intake, 40 on demand,
+    # 20 of messages on demand, 30 of messages as they came, 200 of replies (most written natively).
+    # Off: 700 at intake, 240 of messages, 600 of replies (all in English)
+    def replay(*chars: int) -> dict:
+        causes = ("ticket at intake", "ticket on demand", "messages on demand", "requester messages", "agent replies")
+        by_cause = dict(zip(causes, chars, strict=True))
+        return {
+            "tickets": [object(), object()],
+            "translator": SimpleNamespace(chars=sum(chars)),
+            "driver": SimpleNamespace(chars=by_cause),
+        }
+
+    prices = load_prices()
+    comparison = desk_languages_comparison(replay(100, 40, 20, 30, 200), replay(700, 0, 0, 240, 600), prices, "aws")
+
+    # Then it reports per ticket, what was saved in all, on the tickets' text and on the messages
+    assert comparison["on"]["chars_per_ticket"] == 195 and comparison["off"]["chars_per_ticket"] == 770
+    assert comparison["fewer_chars"] == pytest.approx(1 - 195 / 770)
+    assert comparison["fewer_ticket_chars"] == pytest.approx(1 - 140 / 700)
+    assert comparison["fewer_message_chars"] == pytest.approx(1 - 50 / 240)
+    assert comparison["on"]["by_cause"]["messages on demand"] == 10
+    assert comparison["off"]["usd_per_million"] == pytest.approx(770 * prices["lines"]["translate_chars_aws"]["usd"])
+    # And, derived, today's figure with agents replying as they do with the desks' languages on
+    assert comparison["off_native"]["by_cause"]["agent replies"] == 100
+    assert comparison["off_native"]["chars_per_ticket"] == pytest.approx(350 + 120 + 100)
+    assert comparison["fewer_chars_same_replies"] == pytest.approx(1 - 195 / 570)
+
+
+def test_the_mix_keeps_its_tickets_whatever_share_of_agents_reads_them_or_replies_in_their_language():
+    from bench.cost_mix import MixConfig, plan
+
+    # Given the default mix and one where more agents do not read the tickets and fewer reply natively
+    usual = plan(MixConfig(tickets=60))
+    other = plan(MixConfig(tickets=60, unread_share=0.5, native_replies=0.3))
+
+    # Then the tickets, messages, reads and replies (as written today) are the same: only who
+    # reads and the replies' language with the desks' languages on differ: like compares with like
+    assert [(t.body, t.messages, t.agent_reads, t.replies) for t in usual] == [
+        (t.body, t.messages, t.agent_reads, t.replies) for t in other
+    ]
+    assert sum(t.opened_by_non_reader for t in other) > sum(t.opened_by_non_reader for t in usual)
+    native = [sum(n is not None for n in t.native) for t in usual]
+    assert sum(native) > sum(sum(n is not None for n in t.native) for t in other) > 0
+    # And with DESK_LANGUAGES off every reply is in English, as agents reading the English pivot write
+    assert all(t.replies_for(False) == t.replies for t in usual)
+    # And with it on, only a ticket its desk reads gets native replies: never an English one, nor a
+    # Bengali one from Bangladesh (apac does not read Bengali)
+    assert all(t.replies_for(True) == t.replies for t in usual if not t.desk_reads)
+    assert not any(t.desk_reads for t in usual if t.language in ("en", "bn"))
+    assert any(t.replies_for(True) != t.replies for t in usual if t.desk_reads)

@@ -2,7 +2,9 @@
 
 A requester reads an agent's reply in their own language once its translation is done, and the
 original (marked `translated: false`) until then: never an untranslated text passed off as a
-translation. Agents read a requester's message in the pivot language once translated.
+translation. Agents read a requester's message in the pivot language once translated; one in a
+language the ticket's desk reads is `on_demand`, translated when an agent who does not read it
+opens the ticket.
 """
 
 from __future__ import annotations
@@ -57,11 +59,18 @@ class MessageTranslation(ViewModel):
     """A message's translation: into the pivot (requester messages) or the requester's language
     (agent replies)."""
 
-    status: TranslationStatus
+    status: TranslationStatus = Field(
+        description="done (text holds the translation), skipped (already in the target language), on_demand "
+        "(a requester message in a language the ticket's desk reads: not machine-translated when it arrives; "
+        "opening the ticket as an agent who does not read the language translates it, once), pending (queued, "
+        "or no provider answered: retried later), failed (no provider can translate it)"
+    )
     target: str
     provider: str | None
     text: str | None
-    reason: str | MISSING = Field(default=MISSING, description="Why it is pending or failed")
+    reason: str | MISSING = Field(
+        default=MISSING, description="Why it is pending or failed, or which desk reads it (on_demand)"
+    )
 
 
 class AgentMessage(ViewModel):

@@ -89,12 +89,19 @@ class Language(ViewModel):
 class Translation(ViewModel):
     """The ticket's subject and description in the pivot language, for agents."""
 
-    status: TranslationStatus
+    status: TranslationStatus = Field(
+        description="done (subject and description hold the translation), skipped (written in the pivot), "
+        "on_demand (its desk reads the language, so it is not machine-translated at intake: opening or "
+        "claiming it as an agent who does not read the language translates it), pending (no provider "
+        "answered: retried later, and by such an open), failed (every provider refused)"
+    )
     target: str
     provider: str | None
     subject: str | None
     description: str | None
-    reason: str | MISSING = Field(default=MISSING, description="Why it is pending or failed")
+    reason: str | MISSING = Field(
+        default=MISSING, description="Why it is pending or failed, or which desk reads it (on_demand)"
+    )
 
     @classmethod
     def of(cls, translation: domain.Translation) -> Translation:

@@ -67,7 +67,10 @@ export async function request(method, path, { body, query, token } = {}) {
 export const api = {
   deskList: (region, state) => request("GET", `/desk/${encodeURIComponent(region)}/tickets`, { query: { state } }),
   claimNext: (region) => request("POST", `/desk/${encodeURIComponent(region)}/claim`),
-  ticket: (id) => request("GET", `/tickets/${encodeURIComponent(id)}`),
+  // glance: read it without the on-demand translation that opening it may cost (a work list's
+  // rows, a refresh); opening it (the default) translates a ticket in a language the agent does not read.
+  ticket: (id, { glance = false } = {}) =>
+    request("GET", `/tickets/${encodeURIComponent(id)}`, { query: glance ? { translate: "false" } : {} }),
   preview: (id, text, language) =>
     request("POST", `/tickets/${encodeURIComponent(id)}/replies/preview`, { body: draft(text, language) }),
   reply: (id, text, language) =>

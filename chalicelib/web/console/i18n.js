@@ -94,6 +94,8 @@ const WORDS = {
   "ticket.translation": "Translation ({language})",
   "ticket.translation_pending": "Translation {status}: {reason}",
   "ticket.translation_skipped": "Written in the pivot language: no translation needed.",
+  "ticket.translation_on_demand":
+    "Your desk reads {language}: no machine translation. An agent who does not read it gets one on opening the ticket.",
   "ticket.no_subject": "(no subject)",
   "ticket.evidence": "Evidence",
   "ticket.evidence_none": "No evidence attached.",

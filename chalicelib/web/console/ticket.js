@@ -21,7 +21,8 @@ export function renderTicket(container, { ticketId, backTo, navigate }) {
   // and no reply is being written).
   async function load(mode = "first") {
     try {
-      const answer = await api.ticket(ticketId);
+      // Opening translates a ticket in a language the agent does not read (once); a refresh only looks.
+      const answer = await api.ticket(ticketId, { glance: mode === "refresh" });
       if (!stopped) show(answer.data, mode);
     } catch (error) {
       if (stopped || mode === "refresh") return;
@@ -160,6 +161,9 @@ function texts(ticket) {
     );
   } else if (translation && translation.status === "skipped") {
     translated.append(h("p", { class: "muted" }, t("ticket.translation_skipped")));
+  } else if (translation && translation.status === "on_demand") {
+    // The desk reads the language; this agent does too (else opening it would have translated it).
+    translated.append(h("p", { class: "muted" }, t("ticket.translation_on_demand", { language: languageName(code) })));
   } else {
     const status = translation ? translation.status : "pending";
     const reason = (translation && translation.reason) || t("common.unknown");

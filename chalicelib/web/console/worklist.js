@@ -191,7 +191,7 @@ export function renderWorklist(container, { session, region, state, navigate }) 
       while (queue.length && !stopped) {
         const id = queue.shift();
         try {
-          const answer = await api.ticket(id);
+          const answer = await api.ticket(id, { glance: true }); // filling a row must not translate it
           details.set(id, { at: Date.now(), ticket: answer.data });
           const entry = rows.get(id);
           if (entry && !stopped) fillRow(entry.row, entry.ticket);

@@ -3,6 +3,7 @@ translations. Still pending writes nothing; done writes once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from chalicelib.composition_root import Dependencies
@@ -12,8 +13,10 @@ from chalicelib.domain.messages import MESSAGE_ADDED, RETRANSLATE, ClaimCheck
 from chalicelib.domain.projections import SWEEP_MESSAGE, SWEEP_RETRANSLATE
 from chalicelib.domain.repositories import StuckTicket, TicketRepository
 from chalicelib.domain.ticket import Language, Status, Ticket, Translation, TranslationStatus
-from chalicelib.usecases.later_translations import RetranslateTicket
+from chalicelib.settings import get_settings
+from chalicelib.usecases.later_translations import RetranslateTicket, TranslateMessage
 from tests.integration.builders import received_ticket, routed
+from tests.unit.test_stages import FixedDetector
 from tests.unit.usecases.fakes import (
     T0,
     Interfering,
@@ -234,3 +237,106 @@ def test_a_later_translation_that_raises_fails_only_its_record(clock: StepClock)
     assert failed == ["sqs-0"]
     after = stored(deps, ticket)
     assert after.translation is not None and after.translation.status is TranslationStatus.DONE
+
+
+# --- TranslateMessage with the desks' languages on ------------------------------------------
+
+
+def desk_reading(clock: StepClock, provider: RecordingProvider, detector: FixedDetector | None = None) -> Dependencies:
+    """DESK_LANGUAGES on, as deployed (the test environment turns it off)."""
+    settings = replace(get_settings(), desk_languages=True)
+    return in_memory_desk(clock, translators=[provider], settings=settings, detector=detector)
+
+
+def test_a_follow_up_the_desk_reads_is_left_on_demand_without_a_provider_call(clock: StepClock):
+    # Given a ticket on the latam desk (which reads Spanish), and a Spanish follow-up from its requester
+    provider = working_provider()
+    deps = desk_reading(clock, provider)
+    ticket = routed_untranslated(deps)
+    message = deps.add_message.from_requester(ticket, "¿Alguna novedad con mi reembolso?", None)
+    metered: list[tuple[str | None, int, str]] = []
+    announced: list[Message] = []
+    use_case = TranslateMessage(
+        deps.tickets,
+        deps.messages,
+        deps.detector,
+        deps.text_translator,
+        lambda *args: metered.append(args),
+        on_translated=lambda _, settled: announced.append(settled),
+        desks_read=True,
+    )
+
+    # When the translate worker gets its claim check, twice
+    use_case(message_added(message))
+    use_case(message_added(message))
+
+    # Then its language is known and its translation on_demand, saying which desk reads it
+    after = deps.messages.get(ticket.ticket_id, message.message_id)
+    assert after is not None and after.language == Language("es", 0.97, "text")
+    assert (after.translation.status, after.translation.reason) == (
+        TranslationStatus.ON_DEMAND,
+        "the latam desk reads es",
+    )
+    # And no provider was asked, nothing was metered, and the sweeper owes it nothing
+    assert provider.received == [] and metered == []
+    assert after.version == message.version + 1  # the duplicate wrote nothing
+    # (announcing is for agent replies: AnnounceReply ignores a requester's message)
+    assert [settled.translation.status for settled in announced] == [TranslationStatus.ON_DEMAND] * 2
+    assert swept(deps, SWEEP_MESSAGE) == []
+
+
+def test_a_follow_up_the_desk_does_not_read_is_translated_as_before(clock: StepClock):
+    # Given a Japanese follow-up on the latam desk, which does not read Japanese
+    provider = working_provider()
+    deps = desk_reading(clock, provider, FixedDetector(Language("ja", 0.99, "text")))
+    ticket = routed_untranslated(deps)
+    message = deps.add_message.from_requester(ticket, "返金はまだですか?", None)
+
+    # When the translate worker gets its claim check
+    deliver(deps, message_added(message))
+
+    # Then it is machine-translated into the pivot at once
+    after = deps.messages.get(ticket.ticket_id, message.message_id)
+    assert after is not None and after.translation.status is TranslationStatus.DONE
+    assert provider.received == ["返金はまだですか?"]
+
+
+def test_an_agents_reply_is_never_left_on_demand(clock: StepClock):
+    # Given an English reply to a Spanish requester on the latam desk (which reads English too)
+    provider = working_provider()
+    deps = desk_reading(clock, provider, FixedDetector(Language("en", 0.99, "text")))
+    ticket = routed_untranslated(deps)
+    reply = deps.add_message.from_agent(ticket, ANA, "We refunded the second charge.", None)
+
+    # When the translate worker gets its claim check
+    deliver(deps, message_added(reply))
+
+    # Then it is translated for the requester, who reads Spanish, as before
+    after = deps.messages.get(ticket.ticket_id, reply.message_id)
+    assert after is not None and after.translation.status is TranslationStatus.DONE
+    assert after.translation.target == "es" and provider.received == ["We refunded the second charge."]
+
+
+def test_a_message_the_on_demand_translation_left_pending_is_translated_by_the_sweeps_retry(clock: StepClock):
+    # Given a Spanish follow-up an English-only agent's open could not translate (every provider down)
+    provider = unavailable_provider()
+    deps = desk_reading(clock, provider)
+    ticket = routed_untranslated(deps)
+    message = deps.add_message.from_requester(ticket, "¿Alguna novedad con mi reembolso?", None)
+    deliver(deps, message_added(message))
+    deferred = deps.messages.get(ticket.ticket_id, message.message_id)
+    assert deferred is not None
+    [pending] = deps.translate_on_demand.conversation(ticket, [deferred], ("en",))
+    assert pending.translation.status is TranslationStatus.PENDING
+    assert [entry.message_id for entry in swept(deps, SWEEP_MESSAGE)] == [message.message_id]
+
+    # When the provider is back and the sweep re-sends its claim check
+    provider.fails_with = None
+    clock.move_to(LATER)
+    assert deliver(deps, message_added(message)) == []
+
+    # Then the translate worker translates it (it does not leave it on_demand again), once
+    after = deps.messages.get(ticket.ticket_id, message.message_id)
+    assert after is not None and after.translation.status is TranslationStatus.DONE
+    assert after.translation.text == "<en>¿Alguna novedad con mi reembolso?"
+    assert swept(deps, SWEEP_MESSAGE) == []

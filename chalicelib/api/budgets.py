@@ -7,6 +7,7 @@ from chalice.app import Request
 
 from chalicelib.api.http import HttpError
 from chalicelib.composition_root import Dependencies
+from chalicelib.domain.rate_limits import Charge, Verdict
 
 
 def client_address(request: Request) -> str | None:
@@ -17,10 +18,18 @@ def client_address(request: Request) -> str | None:
 
 def spend(request: Request, deps: Dependencies, action: str, requester: str | None = None) -> None:
     verdict = deps.spend_budget(action, {"requester": requester, "ip": client_address(request)})
-    if verdict.allowed:
-        return
+    if not verdict.allowed:
+        raise rate_limited(verdict)
+
+
+def charges(request: Request, deps: Dependencies, action: str, requester: str | None = None) -> tuple[Charge, ...]:
+    """The counts of `action`, for the use case to write with its own write (intake)."""
+    return deps.spend_budget.charges(action, {"requester": requester, "ip": client_address(request)})
+
+
+def rate_limited(verdict: Verdict) -> HttpError:
     who = "this requester" if verdict.scope == "requester" else "this address"
-    raise HttpError(
+    return HttpError(
         429,
         "rate_limited",
         f"too many requests from {who}; retry in {verdict.retry_after} s",

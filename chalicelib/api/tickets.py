@@ -5,12 +5,13 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.access import open_ticket, requester_access
-from chalicelib.api.budgets import spend
+from chalicelib.api.budgets import charges, rate_limited, spend
 from chalicelib.api.contract import TicketCreated, check_idempotency_key, parse_new_ticket, ticket_view
 from chalicelib.api.contract.access import AccessTokenRotated
 from chalicelib.api.contract.views import TicketExtras
 from chalicelib.api.http import HttpError, answers_errors, correlation_id, header, json_response, read_json_body
 from chalicelib.composition_root import dependencies
+from chalicelib.domain.rate_limits import BudgetSpent
 from chalicelib.domain.submission import Submission, requester_scope
 from chalicelib.observability import logger
 
@@ -30,8 +31,12 @@ def create_ticket() -> Response:
     idempotency_key = check_idempotency_key(header(request, "idempotency-key"))
     new = parse_new_ticket(body)
     deps = dependencies()
-    spend(request, deps, "intake", requester=requester_scope(new.requester))
-    submission = deps.submit_ticket(new, idempotency_key, correlation_id(request))
+    # The intake's request counts go in the ticket's own write: no request of their own.
+    spending = charges(request, deps, "intake", requester=requester_scope(new.requester))
+    try:
+        submission = deps.submit_ticket(new, idempotency_key, correlation_id(request), spending)
+    except BudgetSpent as spent:
+        raise rate_limited(spent.verdict) from None
     return _created(submission)
 
 

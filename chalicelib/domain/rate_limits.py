@@ -32,6 +32,28 @@ class Verdict:
 
 
 ALLOWED = Verdict(True)
+
+
+@dataclass(frozen=True)
+class Charge:
+    """One request counted against one budget, written together with the request's own write
+    (intake: in the ticket's transaction), so counting costs no request of its own."""
+
+    bucket: str
+    window_start: int
+    expires_at: int  # the counter's TTL
+    limit: int
+    refusal: Verdict  # what the caller is told when this budget is already spent
+
+
+class BudgetSpent(Exception):
+    """A charge found its budget spent: nothing was written, nothing counted."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(f"budget spent ({verdict.scope}); retry in {verdict.retry_after} s")
+        self.verdict = verdict
+
+
 SCOPES = ("requester", "ip")
 
 

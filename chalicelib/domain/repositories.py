@@ -19,6 +19,7 @@ from chalicelib.domain.conversation import Message
 from chalicelib.domain.evidence import Evidence
 from chalicelib.domain.incidents import Incident, LinkPage, LinkResult
 from chalicelib.domain.notifications import Notification
+from chalicelib.domain.rate_limits import Charge
 from chalicelib.domain.satisfaction import Survey
 from chalicelib.domain.support_metrics import BacklogGauge, DailyAggregate
 from chalicelib.domain.ticket import DeskState, Status, Ticket
@@ -64,8 +65,11 @@ class StuckTicket:
 class TicketRepository(Protocol):
     """Tickets; every write but `create` is conditional on what the writer read (StaleTicket)."""
 
-    def create(self, ticket: Ticket, idempotency: IdempotencyClaim | None = None) -> None:
-        """Store a new ticket (and its idempotency record atomically); TicketExists on a clash."""
+    def create(
+        self, ticket: Ticket, idempotency: IdempotencyClaim | None = None, charges: Sequence[Charge] = ()
+    ) -> None:
+        """Store a new ticket (and its idempotency record and request counts atomically);
+        TicketExists on a clash of id or key (first), BudgetSpent when a charge's budget is spent."""
         ...
 
     def get(self, ticket_id: str) -> Ticket | None: ...

@@ -23,7 +23,7 @@ from chalicelib.domain.agent_tokens import (
     verify_agent_token,
 )
 from chalicelib.domain.ids import hash_token, new_access_token
-from chalicelib.domain.rate_limits import ALLOWED, Budget, Verdict, bucket, retry_after, window
+from chalicelib.domain.rate_limits import ALLOWED, Budget, Charge, Verdict, bucket, retry_after, window
 from chalicelib.domain.repositories import AgentRevocations, RateCounters, TicketAccessRepository
 from chalicelib.domain.ticket import utc_now
 from chalicelib.observability import logger
@@ -117,6 +117,22 @@ class SpendBudget:
     budgets: Mapping[str, Mapping[str, Budget]]
     enabled: bool = True
     now: Callable[[], float] = time.time
+
+    def charges(self, action: str, subjects: Mapping[str, str | None]) -> tuple[Charge, ...]:
+        """The counts `action` would make, for a store to write with the request's own write
+        (`TicketRepository.create`): no request of their own, and none at all when refused."""
+        if not self.enabled:
+            return ()
+        now = self.now()
+        planned: list[Charge] = []
+        for scope, budget in self.budgets.get(action, {}).items():
+            subject = subjects.get(scope)
+            if not subject:
+                continue
+            spent = window(now, budget)
+            refusal = Verdict(False, retry_after(now, spent), scope)
+            planned.append(Charge(bucket(action, scope, subject), spent.start, spent.end + 60, budget.limit, refusal))
+        return tuple(planned)
 
     def __call__(self, action: str, subjects: Mapping[str, str | None]) -> Verdict:
         if not self.enabled:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from chalicelib.domain.ids import idempotency_record_key, new_access_token, seal_token, unseal_token
 from chalicelib.domain.intake import NewTicket
 from chalicelib.domain.messages import claim_check
 from chalicelib.domain.ports import Clock, OutgoingMessage, Publisher
+from chalicelib.domain.rate_limits import Charge
 from chalicelib.domain.repositories import (
     IdempotencyClaim,
     IdempotencyRecord,
@@ -39,7 +40,12 @@ class SubmitTicket:
     # stored on the ticket and returned with the 201. None: no bot.
     suggest: Callable[[NewTicket], SelfService | None] | None = None
 
-    def __call__(self, new: NewTicket, idempotency_key: str | None, correlation_id: str) -> Submission:
+    def __call__(
+        self, new: NewTicket, idempotency_key: str | None, correlation_id: str, charges: Sequence[Charge] = ()
+    ) -> Submission:
+        """`charges`: the request budgets this submission spends (SpendBudget.charges), counted in
+        the ticket's own write; BudgetSpent when one is spent (nothing stored). A retry of a
+        stored request is answered as a replay, over budget or not."""
         digest = fingerprint(new)
         key_hash = idempotency_record_key(idempotency_key, requester_scope(new.requester)) if idempotency_key else None
         # Optimistic: the write below is conditional on the key being new, so a retry is found
@@ -56,7 +62,7 @@ class SubmitTicket:
             record = IdempotencyRecord(ticket.ticket_id, digest, seal_token(token, idempotency_key))
             claim = IdempotencyClaim(key_hash, record, int(now.timestamp()) + self.idempotency_ttl_seconds)
         try:
-            self.tickets.create(ticket, claim)
+            self.tickets.create(ticket, claim, charges)
         except TicketExists:
             # Another request with the same key won the race a moment ago.
             if idempotency_key and key_hash:

@@ -27,6 +27,9 @@ def budgets(aws: None) -> dict[str, dict[str, Budget]]:
     return dependencies().rate_budgets
 
 
+JSON = {"Content-Type": "application/json"}
+
+
 def ticket(requester: dict[str, str], text: str = "My payment failed twice today") -> dict[str, Any]:
     return {"description": text, "requester": requester}
 
@@ -107,7 +110,30 @@ def test_when_the_counters_cannot_be_reached_the_desk_stays_open(api, budgets):
     from chalicelib.composition_root import override_dependencies
 
     override_dependencies(rate_counters=Broken())
-    assert post_ticket(api, ticket({"email": "fine@example.com"})).status == 201
+    assert (
+        api.http.post("/help/answers", headers=JSON, body=json.dumps({"text": "olvidé mi contraseña"})).status_code
+        == 200
+    )
+
+
+def test_a_retry_of_a_stored_ticket_is_answered_even_over_budget(api, budgets):
+    # Given a requester who spent the intake budget, the last ticket posted with a key
+    limit = budgets["intake"]["requester"].limit
+    key = {"Idempotency-Key": "last-one-before-the-cut-01"}
+    for n in range(limit - 1):
+        assert post_ticket(api, ticket({"email": "retry@example.com"}, f"Issue {n}")).status == 201
+    last = post_ticket(api, ticket({"email": "retry@example.com"}, "The last one"), key)
+    assert last.status == 201
+
+    # When its client retries it (the answer was lost), and also posts something new
+    retried = post_ticket(api, ticket({"email": "retry@example.com"}, "The last one"), key)
+    new = post_ticket(api, ticket({"email": "retry@example.com"}, "Something new"))
+
+    # Then the retry gets its ticket back, and only the new one is refused
+    assert (retried.status, retried.body["ticket_id"]) == (201, last.body["ticket_id"])
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    assert new.status == 429
+    assert len(stored_ticket_ids()) == limit
 
 
 # --- idempotency keys belong to their requester ----------------------------------------------

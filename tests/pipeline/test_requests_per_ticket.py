@@ -9,6 +9,7 @@ test_the_acknowledgement_adds_only_its_own_requests).
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.aws import client
+from chalicelib.composition_root import dependencies
 from chalicelib.settings import NotificationSettings
 from tests.pipeline.conftest import create_ticket, stored_ticket, with_settings
 
@@ -74,9 +76,14 @@ def all_routed(created: list[dict[str, Any]]) -> bool:
     return all(stored_ticket(ticket["ticket_id"]).status.value == "routed" for ticket in created)
 
 
-def test_tickets_arriving_together_take_at_most_five_requests_each_from_intake_to_routed(api, pipeline, counter):
-    # Given tickets in four languages posted together, as under load (a worker batch holds ten)
+@pytest.mark.parametrize("budgets", [False, True], ids=["budgets-off", "budgets-on"])
+def test_tickets_arriving_together_take_at_most_five_requests_each_from_intake_to_routed(
+    api, pipeline, counter, budgets
+):
+    # Given tickets in four languages posted together, as under load (a worker batch holds ten),
+    # with or without the request budgets (counted in the intake's own write)
     warmed_up(api, pipeline, counter)
+    with_settings(safeguards=dataclasses.replace(dependencies().settings.safeguards, rate_limits=budgets))
     created = [create_ticket(api, {"category": "other", **ticket}) for ticket in (TICKETS * 3)[:10]]
 
     # When the pipeline routes them
@@ -89,6 +96,7 @@ def test_tickets_arriving_together_take_at_most_five_requests_each_from_intake_t
     assert all_routed(created)
     assert sum(per_ticket.values()) <= BUDGET, str(sorted(per_ticket.items()))
     assert per_ticket["TransactWriteItems"] + per_ticket["PutItem"] == 2  # one write at intake, one to route
+    assert per_ticket["UpdateItem"] == 1  # the outbox confirmation: no request counter of its own
 
 
 def test_a_lone_ticket_takes_seven(api, pipeline, counter):

@@ -6,16 +6,26 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from chalicelib.adapters.dynamodb.items import idempotency_key, ticket_item, ticket_key
-from chalicelib.adapters.dynamodb.support_metrics import stale_unless_transaction_holds, transact_with_counters
+from chalicelib.adapters.dynamodb.support_metrics import (
+    CONDITION_FAILED_REASON,
+    cancellation_reasons,
+    stale_unless_transaction_holds,
+    transact_with_counters,
+)
 from chalicelib.adapters.dynamodb.table import (
+    CONDITION_FAILED,
+    TRANSACTION_CANCELLED,
     DynamoTable,
     deserialize,
-    exists_if_condition_fails,
+    error_code,
     serialize,
     stale_unless_condition_holds,
 )
-from chalicelib.domain.repositories import IdempotencyClaim, IdempotencyRecord
+from chalicelib.domain.rate_limits import BudgetSpent, Charge
+from chalicelib.domain.repositories import IdempotencyClaim, IdempotencyRecord, TicketExists
 from chalicelib.domain.support_metrics import CounterChange, metric_changes
 from chalicelib.domain.ticket import Ticket
 from chalicelib.observability import logger
@@ -33,22 +43,42 @@ class DynamoDBTickets(DynamoTable):
         super().__init__(table_name)
         self._on_counted = on_counted
 
-    def create(self, ticket: Ticket, idempotency: IdempotencyClaim | None = None) -> None:
+    def create(
+        self, ticket: Ticket, idempotency: IdempotencyClaim | None = None, charges: Sequence[Charge] = ()
+    ) -> None:
         put_ticket = {
             "TableName": self.table_name,
             "Item": ticket_item(ticket, awaiting_notification=False),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
-        writes = [{"Put": put_ticket}] + ([{"Put": self._claim(idempotency)}] if idempotency is not None else [])
+        claim = [{"Put": self._claim(idempotency)}] if idempotency is not None else []
+        writes = [{"Put": put_ticket}, *claim, *(self._charge(charge) for charge in charges)]
         changes = metric_changes(None, ticket)  # none for a ticket intake stores (received)
-        with exists_if_condition_fails(ticket.ticket_id):
-            if changes:
-                transact_with_counters(self._db, self.table_name, writes, changes)
-            elif idempotency is None:
+        try:
+            if len(writes) == 1 and not changes:
                 self._db.put_item(**put_ticket)
             else:
-                self._db.transact_write_items(TransactItems=writes)
+                transact_with_counters(self._db, self.table_name, writes, changes)
+        except ClientError as error:
+            raise _refusal(error, ticket.ticket_id, 1 + len(claim), charges) from error
         self._counted(changes)
+
+    def _charge(self, charge: Charge) -> dict[str, Any]:
+        """One more request on a rate counter, refused (and the whole write with it) when the
+        window's budget is spent: the count and the ticket are one request."""
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": {"pk": {"S": f"RATE#{charge.bucket}"}, "sk": {"S": str(charge.window_start)}},
+                "UpdateExpression": "ADD hits :one SET expires_at = if_not_exists(expires_at, :expires)",
+                "ConditionExpression": "attribute_not_exists(hits) OR hits < :limit",
+                "ExpressionAttributeValues": {
+                    ":one": {"N": "1"},
+                    ":expires": {"N": str(charge.expires_at)},
+                    ":limit": {"N": str(charge.limit)},
+                },
+            }
+        }
 
     def _claim(self, claim: IdempotencyClaim) -> dict[str, Any]:
         record = claim.record
@@ -151,3 +181,20 @@ class DynamoDBIdempotency(DynamoTable):
         if record.get("expires_at") is not None and int(record["expires_at"]) < time.time():
             return None  # TTL deletes lazily
         return IdempotencyRecord(record["ticket_id"], record["fingerprint"], record["sealed_token"])
+
+
+def _refusal(error: ClientError, ticket_id: str, creates: int, charges: Sequence[Charge]) -> Exception:
+    """What a refused create means: the id or the key taken (TicketExists, first: a retry is
+    answered as a replay even over budget), a budget spent (BudgetSpent), else the error itself."""
+    code = error_code(error)
+    if code == CONDITION_FAILED:
+        return TicketExists(ticket_id)
+    if code != TRANSACTION_CANCELLED:
+        return error
+    reasons = cancellation_reasons(error)
+    if not reasons or CONDITION_FAILED_REASON in reasons[:creates]:
+        return TicketExists(ticket_id)
+    for charge, reason in zip(charges, reasons[creates:], strict=False):
+        if reason == CONDITION_FAILED_REASON:
+            return BudgetSpent(charge.refusal)
+    return error

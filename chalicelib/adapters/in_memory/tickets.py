@@ -26,6 +26,7 @@ from chalicelib.domain.projections import (
     project_ticket,
     work_list_sort_key,
 )
+from chalicelib.domain.rate_limits import BudgetSpent, Charge
 from chalicelib.domain.repositories import (
     IdempotencyClaim,
     IdempotencyRecord,
@@ -113,7 +114,9 @@ class InMemoryRepository:
 
 
 class InMemoryTickets(InMemoryRepository):
-    def create(self, ticket: Ticket, idempotency: IdempotencyClaim | None = None) -> None:
+    def create(
+        self, ticket: Ticket, idempotency: IdempotencyClaim | None = None, charges: Sequence[Charge] = ()
+    ) -> None:
         with self.db.lock:
             if ticket.ticket_id in self.db.tickets:
                 raise TicketExists(ticket.ticket_id)
@@ -121,6 +124,16 @@ class InMemoryTickets(InMemoryRepository):
                 existing = self.db.idempotency.get(idempotency.key_hash)
                 if existing is not None and existing[1] >= time.time():
                     raise TicketExists(ticket.ticket_id)
+            # The request counts, all or none, as in the DynamoDB store's one transaction.
+            counters = self.db.table("rate_counters")
+            for charge in charges:
+                hits, _ = counters.get((charge.bucket, charge.window_start), (0, charge.expires_at))
+                if hits >= charge.limit:
+                    raise BudgetSpent(charge.refusal)
+            for charge in charges:
+                hits, expires = counters.get((charge.bucket, charge.window_start), (0, charge.expires_at))
+                counters[(charge.bucket, charge.window_start)] = (hits + 1, expires)
+            if idempotency is not None:
                 self.db.idempotency[idempotency.key_hash] = (idempotency.record, idempotency.expires_at)
             self.db.put_ticket(ticket, awaiting_notification=False)
             apply_changes(self.db, metric_changes(None, ticket))

@@ -121,9 +121,9 @@ class LoggedWrites:
         self.inner = inner
         self.log = log
 
-    def create(self, ticket: Any, idempotency: Any = None) -> None:
+    def create(self, ticket: Any, idempotency: Any = None, charges: Any = ()) -> None:
         self.log.append("write")
-        self.inner.create(ticket, idempotency)
+        self.inner.create(ticket, idempotency, charges)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)

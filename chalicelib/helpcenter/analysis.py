@@ -6,24 +6,34 @@ A text becomes two bags of terms:
   one exists (snowballstemmer, pure Python), then folded (accents dropped, `ß` -> `ss`, final
   sigma...), so "contraseñas", "contrasena" and "Contraseña" meet. Scripts written without
   spaces (Han, kana, Thai) give overlapping character pairs instead of words; a Korean word
-  also gives itself without its last syllable (the particle: "비밀번호를" -> "비밀번호").
+  also gives itself without its last syllable (the particle: "비밀번호를" -> "비밀번호");
+  Vietnamese, spaced between syllables, also gives each pair of neighbouring syllables
+  ("mật khẩu" -> "mat_khau": one word, two syllables).
 - **character n-grams**: 3- and 4-grams of each folded word with its boundaries
   (" pas", "word "), 1- to 3-grams of unspaced runs. They catch misspellings ("pasword"),
   inflections no stemmer knows (Ukrainian, Swahili, Tagalog, Bengali, Hebrew) and words
   shared across languages ("TikTok", "LIVE", "OTP").
 
+Before anything else, Traditional Chinese characters become Simplified (hanzi_t2s.txt), so a
+question from Taiwan or Hong Kong meets zh.json; articles and questions pass the same fold.
+
 Folding keeps the marks of scripts where they carry the letter (Devanagari, Bengali, Thai,
-Hangul); it drops them from Latin, Greek and Cyrillic, as people typing in a hurry do.
+Hangul); it drops them from Latin, Greek and Cyrillic, as people typing in a hurry do, and
+Arabic harakat and Hebrew points, which most people never type.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
+
+HANZI_FILE = Path(__file__).resolve().parent / "hanzi_t2s.txt"
 
 # Snowball algorithm per served language; the others are analysed without a stemmer.
 SNOWBALL = {
@@ -49,9 +59,22 @@ SNOWBALL = {
     "hu": "hungarian",
 }
 
+# Languages written a syllable at a time, spaces between syllables rather than words: their
+# neighbouring syllables are also paired into word terms, as Han characters are.
+SYLLABLE_PAIRS = frozenset({"vi"})
+
 # Runs of letters (and digits) of one kind; unspaced scripts are split into their own runs.
 _UNSPACED = "\u0e00-\u0e7f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(rf"[{_UNSPACED}]+|[^\W_{_UNSPACED}]+", re.UNICODE)
+# Combining marks inside words: Python's \w has no marks, and without them "क्रिकेट" fell apart
+# into single consonants (Devanagari and Bengali vowel signs and viramas are marks; so are
+# Arabic harakat and Hebrew points, which fold() then drops). The dandas (।, ॥) stay separators.
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7"
+    "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
+    "\u0900-\u0963\u0966-\u0dff"
+)
+_TOKEN = re.compile(rf"[{_UNSPACED}]+|(?:[^\W_{_UNSPACED}]|[{_MARKS}])+", re.UNICODE)
+_OPTIONAL_MARKS = re.compile("[\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _SPECIAL_FOLDS = str.maketrans({"ß": "ss", "ł": "l", "ø": "o", "đ": "d", "ı": "i", "ς": "σ", "æ": "ae", "œ": "oe"})
 
@@ -68,6 +91,7 @@ def fold(word: str) -> str:
     word = word.lower().translate(_SPECIAL_FOLDS)
     if word.isascii():
         return word
+    word = _OPTIONAL_MARKS.sub("", word)  # Arabic harakat, Hebrew points: seldom typed
     out: list[str] = []
     for char in word:
         if _foldable(char):
@@ -93,9 +117,19 @@ def is_unspaced(token: str) -> bool:
     return bool(re.match(rf"[{_UNSPACED}]", token))
 
 
+@cache
+def _simplified() -> dict[int, int]:
+    """Traditional -> Simplified Chinese characters (hanzi_t2s.txt: two aligned lines)."""
+    lines = [line for line in HANZI_FILE.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    table = str.maketrans(lines[0], lines[1])
+    table[ord("帳")] = ord("账")  # an account (帳號), as zh.json writes it, rather than a curtain (帐)
+    return table
+
+
 def tokens(text: str) -> list[str]:
-    """Runs of letters and digits, lower-cased (NFKC first: full-width Latin becomes Latin)."""
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).lower())
+    """Runs of letters and digits, lower-cased (NFKC first: full-width Latin becomes Latin;
+    Traditional Chinese characters become Simplified, as zh.json is written)."""
+    return _TOKEN.findall(unicodedata.normalize("NFKC", text).lower().translate(_simplified()))
 
 
 @dataclass(frozen=True)
@@ -116,12 +150,14 @@ def analyse(text: str, language: str) -> Terms:
     """The text's terms (words and character n-grams), with their counts."""
     words: Counter[str] = Counter()
     chars: Counter[str] = Counter()
-    for token in tokens(text):
-        if token.isdigit():
-            continue
+    kept = [token for token in tokens(text) if not token.isdigit()]
+    for token in kept:
         token_words, token_chars = _token_terms(token, language)
         words.update(token_words)
         chars.update(token_chars)
+    if language in SYLLABLE_PAIRS:  # a word is a run of syllables: "mật khẩu" -> "mat_khau"
+        folded = [fold(token) for token in kept]
+        words.update(f"{first}_{second}" for first, second in itertools.pairwise(folded))
     return Terms(words, chars)
 
 

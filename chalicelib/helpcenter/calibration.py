@@ -6,16 +6,19 @@ matcher's authors never saw, and are only measured):
 
 - **leave-one-out**: every phrasing of every language, held out of the index and matched
   against the rest as a question in its language (its answer is its own topic);
-- **abstain.json**: off-topic questions and chatter per language (the answer is "none").
+- **abstain.json**: off-topic questions and chatter per language (the answer is "none"), each
+  held out of its language's lines when its likeness to them is measured (offtopic.py).
 
 Steps: a small grid over the word/character mix and the weight of other languages' content,
-kept by leave-one-out top-1 accuracy; then a logistic regression of "the best topic is right"
-on (best score, margin over the runner-up), off-topic lines counting as wrong; then the
-abstention rules: a floor under the best score (no more than `MAX_FLOOR_LOSS` of the right
-answers score below it: chatter scores next to nothing, and the regression's straight line
-cannot say so), then the lowest confidence threshold that abstains on at least
-`TARGET_ABSTAIN` of the off-topic lines, unless that costs more than `MAX_FALSE_ABSTAIN` of the
-right answers.
+kept by leave-one-out top-1 accuracy; then each language's scale (`offset`: the median best
+score of its off-topic lines, `spread`: from there to the median best score of its right
+answers); then a logistic regression of "the best topic is right" on (scaled best score,
+scaled margin over the runner-up, likeness to the off-topic lines), off-topic lines counting
+as wrong; then the abstention rules: a floor under the scaled best score (no more than
+`MAX_FLOOR_LOSS` of the right answers score below it: chatter scores next to nothing, and the
+regression's straight line cannot say so), then the lowest confidence threshold that abstains
+on at least `TARGET_ABSTAIN` of the off-topic lines, unless that costs more than
+`MAX_FALSE_ABSTAIN` of the right answers.
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ import argparse
 import json
 import math
 import random
+import statistics
 import sys
 from dataclasses import dataclass, replace
 from itertools import product
 
-from chalicelib.helpcenter.content import ABSTAIN_FILE, CONTENT_DIR, Content, default_content
-from chalicelib.helpcenter.matcher import Matcher, Tuning
+from chalicelib.helpcenter.content import Content, default_content
+from chalicelib.helpcenter.matcher import Evidence, Matcher, Tuning
+from chalicelib.helpcenter.offtopic import abstain_lines as all_abstain_lines
 
 WORD_WEIGHTS = (0.4, 0.6)
 GRAM_WEIGHTS = (0.0, 0.5)
@@ -38,10 +43,16 @@ PROFILE_WEIGHTS = (0.6, 0.8)
 GRID_SAMPLE = 3  # the grid is searched on every third phrasing; the fit uses all
 WINDOW_WEIGHTS = (0.7, 0.8, 0.9)
 LONG_SAMPLE = 5
-TARGET_ABSTAIN = 0.92
-MAX_FALSE_ABSTAIN = 0.06
+# The issue's targets: abstain on 10 of 12 off-topic questions, and the right topic among the
+# first three for 97% of the answerable ones; ranking misses take about 1 point of those 3,
+# so silence may cost at most 2% of the right answers. The budget wins when both cannot be
+# met: the content's held-out off-topic lines are a harder test than real ones (each is
+# scored without its own line, so its kind of question is missing from its language's lines).
+TARGET_ABSTAIN = 10 / 12
+MAX_FALSE_ABSTAIN = 0.02
 OFF_TOPIC_SHARE = 0.2
 MAX_FLOOR_LOSS = 0.01  # the score floor may cost at most this share of the right answers
+MIN_SPREAD = 0.02  # a language's scale: no narrower than this
 
 
 @dataclass(frozen=True)
@@ -51,15 +62,19 @@ class Point:
     right: bool  # the best topic is the answer (False for every off-topic line)
     in_top3: bool
     answerable: bool
+    language: str | None = None  # the asker's, as the matcher decided
+    off_topic: float = 0.0  # likeness to the language's off-topic lines
+
+    def features(self, tuning: Tuning) -> tuple[float, float, float, float]:
+        spread = tuning.scales.get(self.language or "", (0.0, 1.0))[1]
+        return (tuning.scaled(self.best, self.language), self.margin / spread, self.off_topic, 1.0)
 
 
 def abstain_lines(content: Content) -> list[tuple[str, str]]:
     """(language, line) of abstain.json for the languages that have content."""
-    path = CONTENT_DIR / ABSTAIN_FILE
-    data = json.loads(path.read_text(encoding="utf-8"))
     return [
         (language, line)
-        for language, lines in sorted(data["lines"].items())
+        for language, lines in all_abstain_lines().items()
         if language in content.articles
         for line in lines
     ]
@@ -87,41 +102,64 @@ def points(matcher: Matcher, queries: list[tuple[str, int, str, str]], lines: li
     topics = matcher.index.topics
     measured = []
     for language, doc_id, text, topic in queries:
-        scores = matcher.topic_scores(text, language, held_out=(language, doc_id))
-        measured.append(_point(scores, topics.index(topic)))
+        evidence = matcher.evidence(text, language, held_out=(language, doc_id))
+        measured.append(_point(evidence, topics.index(topic)))
     for language, line in lines:
-        measured.append(_point(matcher.topic_scores(line, language), None))
+        measured.append(_point(matcher.evidence(line, language, held_out_line=line), None))
     return measured
 
 
-def _point(scores: list[float], answer: int | None) -> Point:
+def _point(evidence: Evidence, answer: int | None) -> Point:
+    scores = evidence.scores
     order = sorted(range(len(scores)), key=lambda index: -scores[index])
     best, runner_up = scores[order[0]], scores[order[1]]
     right = answer is not None and order[0] == answer and best > 0
-    return Point(best, best - runner_up, right, answer in order[:3], answer is not None)
+    return Point(
+        best, best - runner_up, right, answer in order[:3], answer is not None, evidence.language, evidence.off_topic
+    )
 
 
-def fit_logistic(data: list[Point], iterations: int = 25, ridge: float = 1e-3) -> tuple[float, float, float]:
-    """Newton's method on (best, margin, 1) -> right."""
-    weights = [0.0, 0.0, 0.0]
+def scales(data: list[Point]) -> dict[str, tuple[float, float]]:
+    """language -> (offset, spread): the median best score of its off-topic lines, and the way
+    from there to the median best score of its right answers."""
+    right: dict[str, list[float]] = {}
+    off_topic: dict[str, list[float]] = {}
+    for point in data:
+        if point.language is not None and (point.right or not point.answerable):
+            (right if point.answerable else off_topic).setdefault(point.language, []).append(point.best)
+    every_off_topic = [best for found in off_topic.values() for best in found] or [0.0]
+    found = {}
+    for language, bests in sorted(right.items()):
+        offset = statistics.median(off_topic.get(language) or every_off_topic)
+        spread = max(statistics.median(bests) - offset, MIN_SPREAD)
+        found[language] = (round(offset, 4), round(spread, 4))
+    return found
+
+
+def fit_logistic(data: list[Point], tuning: Tuning, iterations: int = 25, ridge: float = 1e-3) -> list[float]:
+    """Newton's method on (scaled best, scaled margin, off-topic likeness, 1) -> right."""
+    size = 4
+    weights = [0.0] * size
     answerable = sum(point.answerable for point in data)
     # the off-topic lines weigh OFF_TOPIC_SHARE of the held-out phrasings, however few they are
     off_topic_weight = OFF_TOPIC_SHARE * answerable / max(len(data) - answerable, 1)
+    rows = [
+        (point.features(tuning), 1.0 if point.right else 0.0, 1.0 if point.answerable else off_topic_weight)
+        for point in data
+    ]
     for _ in range(iterations):
-        gradient = [0.0, 0.0, 0.0]
-        hessian = [[ridge if i == j else 0.0 for j in range(3)] for i in range(3)]
-        for point in data:
-            x = (point.best, point.margin, 1.0)
+        gradient = [0.0] * size
+        hessian = [[ridge if i == j else 0.0 for j in range(size)] for i in range(size)]
+        for x, label, weight in rows:
             z = sum(w * v for w, v in zip(weights, x, strict=True))
             p = 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))
-            weight = 1.0 if point.answerable else off_topic_weight
-            for i in range(3):
-                gradient[i] += weight * (p - (1.0 if point.right else 0.0)) * x[i]
-                for j in range(3):
+            for i in range(size):
+                gradient[i] += weight * (p - label) * x[i]
+                for j in range(size):
                     hessian[i][j] += weight * p * (1 - p) * x[i] * x[j]
         step = _solve(hessian, gradient)
         weights = [w - s for w, s in zip(weights, step, strict=True)]
-    return weights[0], weights[1], weights[2]
+    return weights
 
 
 def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
@@ -144,7 +182,7 @@ def threshold(tuning: Tuning, data: list[Point]) -> tuple[Tuning, dict[str, floa
     right = [point for point in answerable if point.right]
 
     def silent(point: Point, cut: float) -> bool:
-        return point.best < tuning.min_score or tuning.confidence(point.best, point.margin) < cut
+        return replace(tuning, abstain_below=cut).silent(point.best, point.margin, point.off_topic, point.language)
 
     def rates(cut: float) -> tuple[float, float]:
         abstains = sum(silent(p, cut) for p in off_topic) / max(len(off_topic), 1)
@@ -152,9 +190,10 @@ def threshold(tuning: Tuning, data: list[Point]) -> tuple[Tuning, dict[str, floa
         return abstains, false
 
     def floor_rates(floor: float) -> float:
-        return sum(p.best < floor for p in right) / max(len(right), 1)
+        return sum(tuning.scaled(p.best, p.language) < floor for p in right) / max(len(right), 1)
 
-    floor = max((step / 200 for step in range(0, 61) if floor_rates(step / 200) <= MAX_FLOOR_LOSS), default=0.0)
+    floors = [step / 50 for step in range(-75, 26)]  # of the scaled score, -1.5 to 0.5
+    floor = max((cut for cut in floors if floor_rates(cut) <= MAX_FLOOR_LOSS), default=floors[0])
     tuning = replace(tuning, min_score=floor)
     cuts = [step / 100 for step in range(5, 96)]
     chosen = next((cut for cut in cuts if rates(cut)[0] >= TARGET_ABSTAIN), cuts[-1])
@@ -200,8 +239,11 @@ def calibrate(content: Content, log: bool = True) -> Tuning:
     tuning = best[1]
     matcher.tuning = tuning
     data = points(matcher, queries, lines)
-    slope, margin_slope, intercept = fit_logistic(data)
-    tuning = replace(tuning, slope=round(slope, 4), margin_slope=round(margin_slope, 4), intercept=round(intercept, 4))
+    tuning = replace(tuning, scales=scales(data))
+    slope, margin_slope, off_topic_slope, intercept = (round(weight, 4) for weight in fit_logistic(data, tuning))
+    tuning = replace(
+        tuning, slope=slope, margin_slope=margin_slope, off_topic_slope=off_topic_slope, intercept=intercept
+    )
     window_weight, long_top1 = _long_messages(matcher, queries, lines)
     tuning = replace(tuning, window_weight=window_weight)
     tuning, report = threshold(tuning, data)
@@ -228,7 +270,9 @@ def _long_messages(
     for weight in WINDOW_WEIGHTS:
         matcher.tuning = replace(matcher.tuning, window_weight=weight)
         right = sum(
-            _point(matcher.topic_scores(text, language, (language, doc_id)), matcher.index.topics.index(topic)).right
+            _point(
+                matcher.evidence(text, language, held_out=(language, doc_id)), matcher.index.topics.index(topic)
+            ).right
             for language, doc_id, text, topic in buried
         )
         if right / max(len(buried), 1) > best[1]:

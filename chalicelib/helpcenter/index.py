@@ -4,7 +4,7 @@ Per topic a language's index holds the title and each phrasing as a document, an
 *profile*: title, phrasings and body together. Each is analysed with the language's analyser
 (analysis.py) into word terms and character n-grams, weighted TF-IDF and L2-normed per kind of
 term. The IDF counts topics, not documents: a word every Spanish topic uses says nothing about
-a Spanish question.
+a Spanish question. Words and character n-grams have an IDF each (a Han pair is both).
 
 `similarities` scores a question against the documents of the languages asked for (the
 matcher asks for the asker's language, its sibling and the pivot; every language only when
@@ -66,30 +66,34 @@ class LanguageIndex:
             self.documents.append(Document(topic_index, "", profile=True))
             analysed.append(profile_terms(article, language))
         topic_count = sum(document.profile for document in self.documents)
-        frequency: Counter[str] = Counter()
+        # one IDF per kind of term: a Han pair is both a word and a character n-gram, and
+        # counting its topics twice made the commonest pairs' weights negative
+        word_frequency: Counter[str] = Counter()
+        char_frequency: Counter[str] = Counter()
         for document, terms in zip(self.documents, analysed, strict=True):
             if document.profile:
-                frequency.update(terms.words.keys())
-                frequency.update(terms.chars.keys())
+                word_frequency.update(terms.words.keys())
+                char_frequency.update(terms.chars.keys())
         # log((topics + 1) / (topics using the term + 0.5)); a term no topic uses counts most
-        self.idf = {term: math.log((topic_count + 1) / (count + 0.5)) for term, count in frequency.items()}
+        self.idfs = (_idf(word_frequency, topic_count), _idf(char_frequency, topic_count))
         self.unknown_idf = math.log((topic_count + 1) / 0.5)
         self.words: Postings = {}
         self.chars: Postings = {}
         for doc_id, terms in enumerate(analysed):
-            for counts, postings in ((terms.words, self.words), (terms.chars, self.chars)):
-                weights, norm = self.vector(counts)
+            for kind, (counts, postings) in enumerate(((terms.words, self.words), (terms.chars, self.chars))):
+                weights, norm = self.vector(counts, kind)
+                idf = self.idfs[kind]
                 for term, weight in weights.items():
                     found = postings.get(term)
                     if found is None:
                         found = postings[term] = ([], [])
                     found[0].append(doc_id)
                     # the question's IDF folded in: one multiply per posting at query time
-                    found[1].append(weight / norm * self.idf[term])
+                    found[1].append(weight / norm * idf[term])
 
-    def vector(self, counts: Counter[str]) -> tuple[dict[str, float], float]:
-        """TF-IDF weights of one kind of terms, and their norm."""
-        idf, unknown = self.idf, self.unknown_idf
+    def vector(self, counts: Counter[str], kind: int) -> tuple[dict[str, float], float]:
+        """TF-IDF weights of one kind of terms (0 words, 1 character n-grams), and their norm."""
+        idf, unknown = self.idfs[kind], self.unknown_idf
         weights = {
             term: (1.0 + math.log(count)) * idf.get(term, unknown) for term, count in counts.items() if count > 0
         }
@@ -101,7 +105,7 @@ class LanguageIndex:
         _accumulate(sums, terms.words, self.words, 0)
         _accumulate(sums, terms.chars, self.chars, 1)
         # terms no article of the language uses count at the highest IDF: they dilute the match
-        word_norm, char_norm = self.vector(terms.words)[1], self.vector(terms.chars)[1]
+        word_norm, char_norm = self.vector(terms.words, 0)[1], self.vector(terms.chars, 1)[1]
         best: dict[int, list[float]] = {}
         for doc_id, (word, char) in sums.items():
             if doc_id in exclude:
@@ -120,9 +124,11 @@ class LanguageIndex:
     def profile_cosines(self, terms: Terms, profile: Terms) -> tuple[float, float]:
         """The cosines of a question with a profile given as terms (calibration's held-out one)."""
         cosines = []
-        for query_counts, profile_counts in ((terms.words, profile.words), (terms.chars, profile.chars)):
-            weights, profile_norm = self.vector(profile_counts)
-            query, query_norm = self.vector(query_counts)
+        for kind, (query_counts, profile_counts) in enumerate(
+            ((terms.words, profile.words), (terms.chars, profile.chars))
+        ):
+            weights, profile_norm = self.vector(profile_counts, kind)
+            query, query_norm = self.vector(query_counts, kind)
             dot = sum(value * weights.get(term, 0.0) for term, value in query.items())
             cosines.append(dot / (query_norm * profile_norm))
         return cosines[0], cosines[1]
@@ -167,6 +173,10 @@ class HelpIndex:
             for topic, top in best.items():
                 found[(language, topic)] = (top[0], top[1], top[2], top[3], top[4], top[5])
         return found
+
+
+def _idf(frequency: Counter[str], topic_count: int) -> dict[str, float]:
+    return {term: math.log((topic_count + 1) / (count + 0.5)) for term, count in frequency.items()}
 
 
 def _accumulate(sums: dict[int, list[float]], counts: Counter[str], postings: Postings, kind: int) -> None:

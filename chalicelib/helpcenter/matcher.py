@@ -17,11 +17,16 @@
 3. **Long messages.** Past `long_words` words the text is also cut into sentences; every
    sentence and every pair of neighbours is scored too, and a topic keeps its best window
    mixed with the whole text (`window_weight`), so a question buried in a story is found.
-4. **Confidence.** `p = sigmoid(a * s1 + b * (s1 - s2) + c)` for the best topic (s2: the
-   runner-up), fitted by logistic regression on the content itself (each phrasing held out and
-   matched against the rest, plus the off-topic and chatter lines of abstain.json):
-   calibration.py, `make help-calibration`. Below `abstain_below` the matcher abstains. The
-   runners-up get the same formula with their own (negative) margin over the best.
+4. **Confidence.** `p = sigmoid(a * z + b * (s1 - s2) / spread + d * off + c)` for the best
+   topic, `z = (s1 - offset) / spread` its score on its language's scale (s2: the runner-up;
+   `offset`, `spread`: per language, where its off-topic lines and its right answers score, so
+   that Chinese pairs and Spanish stems, whose cosines run on different scales, meet one
+   threshold), `off` the question's likeness to the language's off-topic lines (offtopic.py).
+   Fitted by logistic regression on the content itself (each phrasing held out and matched
+   against the rest, plus the off-topic and chatter lines of abstain.json, each held out of its
+   own language's lines): calibration.py, `make help-calibration`. Below `abstain_below`, or
+   with `z` under `min_score`, the matcher abstains. The runners-up get the same formula with
+   their own (negative) margin over the best.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from chalicelib.helpcenter.analysis import sentences, tokens
 from chalicelib.helpcenter.content import Content
 from chalicelib.helpcenter.index import HelpIndex
 from chalicelib.helpcenter.ngrams import GramIndex
+from chalicelib.helpcenter.offtopic import OffTopicIndex
 
 CALIBRATION_FILE = Path(__file__).resolve().parent / "calibration.json"
 SIBLINGS = {"id": "ms", "ms": "id"}
@@ -61,8 +67,11 @@ class Tuning:
     slope: float = 12.0  # a
     margin_slope: float = 8.0  # b
     intercept: float = -5.0  # c
+    off_topic_slope: float = 0.0  # d, of the likeness to the off-topic lines
     abstain_below: float = 0.35
-    min_score: float = 0.05  # below it the best topic is no answer, whatever the margin
+    min_score: float = -1.0  # of z: below it the best topic is no answer, whatever the margin
+    # language -> (offset, spread) of its scores; (0, 1) for a language not listed
+    scales: dict[str, tuple[float, float]] = field(default_factory=dict)
     fingerprint: str = ""  # of the content it was fitted on
     report: dict[str, float] = field(default_factory=dict)  # what the fit measured
 
@@ -77,8 +86,25 @@ class Tuning:
     def save(self, path: Path = CALIBRATION_FILE) -> None:
         path.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
-    def confidence(self, score: float, margin: float) -> float:
-        return _sigmoid(self.slope * score + self.margin_slope * margin + self.intercept)
+    def scaled(self, score: float, language: str | None) -> float:
+        offset, spread = self.scales.get(language or "", (0.0, 1.0))
+        return (score - offset) / spread
+
+    def confidence(self, score: float, margin: float, off_topic: float = 0.0, language: str | None = None) -> float:
+        spread = self.scales.get(language or "", (0.0, 1.0))[1]
+        return _sigmoid(
+            self.slope * self.scaled(score, language)
+            + self.margin_slope * margin / spread
+            + self.off_topic_slope * off_topic
+            + self.intercept
+        )
+
+    def silent(self, score: float, margin: float, off_topic: float, language: str | None) -> bool:
+        """Abstain: the best topic's score is under the floor, or its confidence too low."""
+        return (
+            self.scaled(score, language) < self.min_score
+            or self.confidence(score, margin, off_topic, language) < self.abstain_below
+        )
 
 
 @dataclass(frozen=True)
@@ -100,6 +126,16 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What the decision is made on: every topic's score (index order), the likeness to the
+    off-topic lines, and whose content is the asker's (None: nobody's)."""
+
+    scores: list[float]
+    off_topic: float
+    language: str | None
+
+
+@dataclass(frozen=True)
 class Scores:
     """A question's scores: per language, per topic (index order)."""
 
@@ -115,14 +151,31 @@ class Matcher:
         self.tuning = tuning or Tuning.load()
         self.index = HelpIndex(content)
         self.grams = GramIndex(content, self.index.languages, self.index.topics)
+        self.off_topic = OffTopicIndex(self.index)
 
     def match(
         self, text: str, language: str | None, language_confidence: float = 1.0, held_out: HeldOut = None
     ) -> Match:
         """`language`: the detected one (None or "und" when unknown), with the detector's
         confidence. `held_out`: (language, document id) of a phrasing left out (calibration)."""
-        topic_scores, asker = self._evaluate(text, language, language_confidence, held_out)
-        return self._decide(topic_scores, self.index.languages[asker] if asker is not None else None)
+        return self._decide(self.evidence(text, language, language_confidence, held_out))
+
+    def evidence(
+        self,
+        text: str,
+        language: str | None,
+        language_confidence: float = 1.0,
+        held_out: HeldOut = None,
+        held_out_line: str | None = None,
+    ) -> Evidence:
+        """The scores, the likeness to the off-topic lines and the asker's language (calibration
+        holds out a phrasing, or an off-topic line of the asker's language)."""
+        topic_scores, asker, focus = self._evaluate(text, language, language_confidence, held_out)
+        languages = self.index.languages
+        pivot = languages.index(PIVOT) if PIVOT in languages else None
+        # of the part the best topic was found in: a long ticket's greeting is not its question
+        off_topic = self.off_topic.score(focus, asker if asker is not None else pivot, held_out_line)
+        return Evidence(topic_scores, off_topic, languages[asker] if asker is not None else None)
 
     def topic_scores(self, text: str, language: str | None, held_out: HeldOut = None) -> list[float]:
         """The combined score of every topic (index order), for calibration."""
@@ -132,7 +185,8 @@ class Matcher:
 
     def _evaluate(
         self, text: str, language: str | None, confidence: float, held_out: HeldOut
-    ) -> tuple[list[float], int | None]:
+    ) -> tuple[list[float], int | None, str]:
+        """Every topic's score, the asker's language and the window the best topic was found in."""
         languages = self.index.languages
         known = language in languages
         if known and confidence >= self.tuning.unsure_language_below:
@@ -152,7 +206,9 @@ class Matcher:
                 self._with_grams(scores, window, gram_languages, held)
                 for scores, window in zip(per_window, windows, strict=True)
             ]
-        return self._combine(per_window, asker), asker
+        combined, sources = self._combine(per_window, asker)
+        best = max(range(len(combined)), key=combined.__getitem__) if combined else 0
+        return combined, asker, windows[sources[best]] if combined else text
 
     def _sibling(self, language_index: int | None) -> int | None:
         languages = self.index.languages
@@ -222,12 +278,13 @@ class Matcher:
                 return challenger
         return detected
 
-    def _combine(self, per_window: list[Scores], asker: int | None) -> list[float]:
+    def _combine(self, per_window: list[Scores], asker: int | None) -> tuple[list[float], list[int]]:
         """Per topic: the best of its languages (others damped by cross_weight) in each window;
         then, for a long message, the best window mixed with the whole text
         (`window_weight * window + (1 - window_weight) * whole`), so that a question buried in a
         story is found while one stray sentence ("I restarted my phone twice") does not outweigh
-        what the whole message is about."""
+        what the whole message is about. Also, per topic, the window its score comes from (0: the
+        whole text)."""
         languages = self.index.languages
         own_languages = set()
         if asker is not None:
@@ -244,30 +301,36 @@ class Matcher:
                     combined[topic_index] = max(combined[topic_index], value * factor)
             per_topic.append(combined)
         whole = per_topic[0]
-        if len(per_topic) == 1:
-            return whole
         weight = self.tuning.window_weight
-        return [
-            max(whole[topic], *(weight * window[topic] + (1 - weight) * whole[topic] for window in per_topic[1:]))
-            for topic in range(len(whole))
-        ]
+        combined, sources = list(whole), [0] * len(whole)
+        for source, window in enumerate(per_topic[1:], start=1):
+            for topic, value in enumerate(window):
+                mixed = weight * value + (1 - weight) * whole[topic]
+                if mixed > combined[topic]:
+                    combined[topic], sources[topic] = mixed, source
+        return combined, sources
 
-    def _decide(self, topic_scores: list[float], language: str | None) -> Match:
+    def _decide(self, evidence: Evidence) -> Match:
+        topic_scores, language, off_topic = evidence.scores, evidence.language, evidence.off_topic
         order = sorted(range(len(topic_scores)), key=lambda index: -topic_scores[index])
         if not order or topic_scores[order[0]] <= 0.0:
             return Match(language, True, ())
         best = topic_scores[order[0]]
         runner_up = topic_scores[order[1]] if len(order) > 1 else 0.0
-        confidence = self.tuning.confidence(best, best - runner_up)
-        if confidence < self.tuning.abstain_below or best < self.tuning.min_score:
+        if self.tuning.silent(best, best - runner_up, off_topic, language):
             return Match(language, True, ())
+        confidence = self.tuning.confidence(best, best - runner_up, off_topic, language)
         ranked = [Ranked(self.index.topics[order[0]], round(best, 4), round(confidence, 4))]
         for index in order[1:MAX_ANSWERS]:
             score = topic_scores[index]
             if score <= 0.0:
                 break
             ranked.append(
-                Ranked(self.index.topics[index], round(score, 4), round(self.tuning.confidence(score, score - best), 4))
+                Ranked(
+                    self.index.topics[index],
+                    round(score, 4),
+                    round(self.tuning.confidence(score, score - best, off_topic, language), 4),
+                )
             )
         return Match(language, False, tuple(ranked))
 

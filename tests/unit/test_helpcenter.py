@@ -10,8 +10,9 @@ import pytest
 
 from chalicelib.domain.catalog import served_languages
 from chalicelib.helpcenter import default_content, load_content, validate
-from chalicelib.helpcenter.analysis import analyse, fold, sentences
+from chalicelib.helpcenter.analysis import analyse, fold, sentences, tokens
 from chalicelib.helpcenter.content import CONTENT_DIR, PROVENANCES
+from chalicelib.helpcenter.index import HelpIndex
 from chalicelib.helpcenter.matcher import CALIBRATION_FILE, Tuning
 
 # --- the content -------------------------------------------------------------------------------
@@ -68,6 +69,11 @@ def test_the_calibration_is_for_these_topics_and_sane():
     tuning = Tuning.load(CALIBRATION_FILE)
     assert 0 < tuning.abstain_below < 1 and tuning.slope > 0 and tuning.margin_slope > 0
     assert tuning.report["held_out_phrasings"] > 0 and tuning.report["abstain_lines"] > 0
+    # Then likeness to the off-topic lines lowers the confidence, and every served language
+    # has its own scale (Chinese pairs and Spanish stems score on different scales)
+    assert tuning.off_topic_slope < 0
+    assert set(tuning.scales) == served_languages()
+    assert all(spread > 0 for _, spread in tuning.scales.values())
 
 
 # --- analysis, per script ----------------------------------------------------------------------
@@ -98,8 +104,38 @@ def test_scripts_without_spaces_become_character_pairs():
     assert "รหั" in analyse("รหัสผ่าน", "th").chars
 
 
+def test_traditional_chinese_meets_the_simplified_articles():
+    # Given a question typed in Traditional characters (Taiwan, Hong Kong) and zh.json's Simplified
+    # Then both give the same terms
+    assert words("更改帳號電子郵件", "zh") == words("更改账号电子邮件", "zh")
+    assert words("忘記密碼", "zh") == words("忘记密码", "zh")
+    assert words("退款沒到", "zh") == words("退款没到", "zh")
+
+
+def test_vietnamese_syllables_also_pair_into_words():
+    # "mật khẩu" (password) is one word of two syllables; typed without tones it still meets
+    assert "mat_khau" in words("quên mật khẩu", "vi")
+    assert words("quen mat khau", "vi") == words("quên mật khẩu", "vi")
+
+
+def test_han_pairs_weigh_as_terms_no_topic_shares_count_most():
+    # A Han pair is both a word and a character n-gram: its topics are counted once per kind,
+    # so no weight goes negative (that silenced Chinese questions made of common pairs)
+    index = HelpIndex(default_content())
+    chinese = index.language(index.languages.index("zh"))
+    assert all(weight > 0 for idf in chinese.idfs for weight in idf.values())
+
+
 def test_korean_words_drop_their_particle():
     assert "비밀번호" in words("비밀번호를", "ko")
+
+
+def test_devanagari_and_bengali_words_keep_their_vowel_signs():
+    # Vowel signs and viramas are combining marks: a word is not cut at each of them
+    assert tokens("पासवर्ड भूल गया। ठीक है") == ["पासवर्ड", "भूल", "गया", "ठीक", "है"]
+    assert tokens("আমার পাসওয়ার্ড ভুলে গেছি") == ["আমার", "পাসওয়ার্ড", "ভুলে", "গেছি"]
+    # Arabic harakat stay in the word and fold away: a vowelled word meets its usual spelling
+    assert words("مُشكلة", "ar") == words("مشكلة", "ar")
 
 
 def test_marks_that_carry_a_letter_are_kept():

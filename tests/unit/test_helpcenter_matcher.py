@@ -85,6 +85,35 @@ def test_confidences_are_probabilities_best_first(help_center: HelpCenterMatcher
     assert all(0 <= value <= 1 for value in confidences) and confidences == sorted(confidences, reverse=True)
 
 
+def test_a_question_like_the_off_topic_lines_is_abstained_on(help_center: HelpCenterMatcher):
+    # Given questions of kinds abstain.json lists (the time abroad, a message to write), worded anew
+    # When they are asked
+    # Then the help center stays silent
+    for text, locale in (
+        ("what time is it in Sydney right now", "en-AU"),
+        ("can you write a poem for my girlfriend", "en-US"),
+        ("¿qué hora es en Tokio ahora mismo?", "es-ES"),
+        ("東京は今何時？", "ja-JP"),
+    ):
+        assert help_center.answer(text, Requester(locale=locale)).abstained, text
+
+
+def test_off_topic_likeness_ignores_the_line_held_out():
+    # Given the English off-topic lines
+    matcher = Matcher(default_content())
+    english = matcher.index.languages.index("en")
+    line = "what's the weather like tomorrow"
+    # Then a line matches itself fully, less once held out, and a real question hardly at all
+    assert matcher.off_topic.score(line, english) > 0.99
+    assert matcher.off_topic.score(line, english, held_out=line) < 0.99
+    assert matcher.off_topic.score("I forgot my password and the code never arrives", english) < 0.3
+
+
+def test_a_traditional_chinese_question_is_answered(help_center: HelpCenterMatcher):
+    answer = help_center.answer("忘記密碼了，驗證碼一直收不到", Requester(locale="zh-TW", country="TW"))
+    assert not answer.abstained and answer.answers[0].topic == "account.password_reset"
+
+
 def test_an_unknown_language_is_answered_in_the_best_matching_content(help_center: HelpCenterMatcher):
     # A question the detector cannot place still gets an answer from the content that matches it
     matcher = Matcher(default_content())

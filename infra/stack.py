@@ -64,7 +64,7 @@ def lambda_setting(stage: str, function: str, key: str) -> Any:
     for scope in (stage_config.get("lambda_functions", {}).get(function, {}), stage_config, config):
         if key in scope:
             return scope[key]
-    return {"lambda_timeout": 60, "lambda_memory_size": 128}[key]
+    return {"lambda_timeout": 60, "lambda_memory_size": 128, "reserved_concurrency": None}[key]
 
 
 def visibility_timeout(stage: str, role: str) -> int:
@@ -155,18 +155,19 @@ def merge_template(stage: str) -> dict[str, Any]:
     template["Resources"]["ApiUsagePlan"] = protection.usage_plan(stage)
     for role, function in CONSUMERS.items():
         logical_function = _chalice_logical_id(function)
+        source: dict[str, Any] = {
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "MaximumBatchingWindowInSeconds": {"Ref": "PipelineBatchWindowSeconds"},
+        }
+        reserved = lambda_setting(stage, function, "reserved_concurrency")
+        if reserved is not None:
+            # The pollers never invoke more than the function may run: a throttled invocation
+            # would put the batch back with its receive count raised, and healthy messages would
+            # reach the dead-letter queue under a burst (docs/SCALING.md).
+            source["ScalingConfig"] = {"MaximumConcurrency": max(2, min(1000, int(reserved)))}
         template["Resources"][logical_function] = {
             "DependsOn": [_logical(role)],
-            "Properties": {
-                "Events": {
-                    f"{logical_function}SqsEventSource": {
-                        "Properties": {
-                            "FunctionResponseTypes": ["ReportBatchItemFailures"],
-                            "MaximumBatchingWindowInSeconds": {"Ref": "PipelineBatchWindowSeconds"},
-                        }
-                    }
-                }
-            },
+            "Properties": {"Events": {f"{logical_function}SqsEventSource": {"Properties": source}}},
         }
     timeouts = {function: int(lambda_setting(stage, function, "lambda_timeout")) for function in FUNCTIONS}
     sweep_after = int(stage_environment(stage).get("SWEEP_AFTER_SECONDS", "300"))

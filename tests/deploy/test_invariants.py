@@ -73,6 +73,21 @@ def test_every_lambda_consumer_reports_partial_batch_failures_and_every_sqs_hand
     assert stage_environment(stage)["REPORT_BATCH_ITEM_FAILURES"] == "true"
 
 
+def test_a_worker_with_reserved_concurrency_is_never_invoked_past_it_by_its_queue(staged):
+    # Given the stage's functions and their event sources
+    stage, template = staged
+    for function in CONSUMERS.values():
+        reserved = lambda_setting(stage, function, "reserved_concurrency")
+        logical = observability.function_logical_id(function)
+        [source] = template["Resources"][logical]["Properties"]["Events"].values()
+
+        # Then a function with reserved concurrency caps its pollers at it (throttled invocations
+        # would dead-letter healthy messages), and every pipeline source gathers batches
+        scaling = source["Properties"].get("ScalingConfig")
+        assert scaling == ({"MaximumConcurrency": reserved} if reserved else None), function
+        assert source["Properties"]["MaximumBatchingWindowInSeconds"] == {"Ref": "PipelineBatchWindowSeconds"}
+
+
 def test_every_function_has_a_log_group_with_retention_and_the_alarms_an_operator_needs(staged):
     stage, template = staged
     assert invariants.functions_without_a_log_group(template, LOGICAL_FUNCTIONS) == []

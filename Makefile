@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: install model run test lint format package bench bench-faults bench-langid bench-help bench-access bench-scale cost help-calibration browser-deps clean deploy destroy smoke test-emulator
+.PHONY: install model run test lint format package bench bench-coldstart bench-faults bench-langid bench-help bench-access bench-scale cost help-calibration browser-deps clean deploy destroy smoke test-emulator
 
 install: $(VENV)/.installed
 
@@ -29,7 +29,7 @@ model: $(LANGID_MODEL)
 $(LANGID_MODEL): $(LANGID_BUILD) $(VENV)/.installed
 	$(PY) -m chalicelib.langid.build chalicelib/langid/model
 
-## run: the local stack on http://127.0.0.1:$${PORT:-8000} (embedded moto, all workers)
+## run: the local stack on http://127.0.0.1:$${PORT:-8000} (moto in its own process, all workers)
 run: install model
 	$(PY) -m devstack
 
@@ -115,6 +115,10 @@ smoke: install
 ## bench: N tickets (default 1000) through the local stack; throughput, latency, AWS calls
 bench: install model
 	$(PY) -m bench.pipeline --tickets $${N:-1000}
+
+## bench-coldstart: each Lambda handler's import time, memory and first call, in fresh processes (REPEAT, default 3)
+bench-coldstart: install model
+	$(PY) -m bench.coldstart --repeat $${REPEAT:-3}
 
 ## bench-faults: N tickets (default 10000) under injected faults; the ledger's lost / duplicated / unexpected
 bench-faults: install model

@@ -2,17 +2,21 @@
 
     python -m bench.pipeline --tickets 1000 --clients 4
 
-What it measures, per pass (a fresh LocalStack with its own embedded moto server each time):
+What it measures, per pass (a fresh LocalStack each time, with moto in a process of its own:
+--moto thread puts it back in the stack's process, where it shares the GIL):
 
 - tickets/s: routed tickets / (last ticket's routing time - first POST's start);
 - latency POST -> routed: from just before the client sends POST /tickets to the `updated_at`
   the route worker stamps on the ticket (one clock: the stack runs in this process), so how
-  often the bench polls GET /tickets/{id} does not change the figures;
+  often the bench looks does not change the figures;
+- CPU ms per ticket of the stack's process (with the bench's HTTP clients) and of moto's: the
+  figure that does not depend on what else the machine runs;
 - AWS requests per ticket by service: every API call made through the app's boto3 clients
   (chalicelib.adapters.aws.client), counted with a botocore `before-call` hook and attributed
-  to the thread that made it: the intake (POST), each worker, the sweeper. The bench's own
-  GET /tickets/{id} polling (one GetItem each) is left out. ReceiveMessage includes the empty
-  long polls of idle pollers, as Lambda's pollers would make them.
+  to the thread that made it: the intake (POST), each worker, the sweeper. The bench watches
+  for routed tickets with its own client (RoutedProbe: one BatchGetItem per round), which is
+  not counted. ReceiveMessage includes the empty long polls of idle pollers, as Lambda's
+  pollers would make them.
 
 The load is a closed loop: the clients post as fast as the API answers but keep at most
 --in-flight tickets (default 30) between POST and routed, so the queues stay as short as a
@@ -32,6 +36,8 @@ import argparse
 import contextlib
 import json
 import math
+import os
+import resource
 import sys
 import threading
 import time
@@ -42,6 +48,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bench.messages import SAMPLES
@@ -49,6 +56,8 @@ from devstack.stack import LocalStack, current_activity
 
 DEFAULT_TICKETS = 1000
 DEFAULT_IN_FLIGHT = 30
+DEFAULT_BATCH_WINDOW = 0.0
+DEFAULT_POLLERS = 4  # 2 left the detect worker's pollers busy waiting on moto while tickets queued
 WARM_UP_TICKETS = 6
 ACTIVITY_LABELS = {
     "api:POST": "intake (POST)",
@@ -138,20 +147,63 @@ def ticket_body(index: int) -> tuple[str, dict[str, Any]]:
     )
 
 
+class RoutedProbe:
+    """Which tickets are routed, read from the table with the bench's own boto3 client.
+
+    One BatchGetItem (up to 100 tickets, a few attributes each) per round instead of a
+    GET /tickets/{id} each: that GET runs the whole read model (the ticket, its messages,
+    notifications, evidence, its place in the queue: about eight requests), and one checker
+    thread doing it ticket by ticket was what limited the bench at ~3 tickets/s, not the
+    pipeline. The probe's own requests are not counted (its client is not the app's).
+    """
+
+    def __init__(self, endpoint_url: str, region: str, table_name: str) -> None:
+        import boto3
+
+        self._db = boto3.session.Session().client("dynamodb", endpoint_url=endpoint_url, region_name=region)
+        self._table = table_name
+
+    def check(self, items: Sequence[Posted]) -> list[Posted]:
+        """The items found routed, with routed_at, detected and region filled in."""
+        from chalicelib.adapters.dynamodb.items import ticket_key
+
+        by_id = {item.ticket_id: item for item in items[:100]}
+        request: dict[str, Any] = {
+            self._table: {
+                "Keys": [ticket_key(ticket_id) for ticket_id in by_id],
+                "ProjectionExpression": "pk, #s, #u, #l, #r",
+                "ExpressionAttributeNames": {"#s": "status", "#u": "updated_at", "#l": "language", "#r": "region"},
+            }
+        }
+        routed: list[Posted] = []
+        while request:
+            answer = self._db.batch_get_item(RequestItems=request)
+            for record in answer.get("Responses", {}).get(self._table, []):
+                if record.get("status", {}).get("S") != "routed":
+                    continue
+                item = by_id[record["pk"]["S"].removeprefix("TICKET#")]
+                item.routed_at = _epoch(record["updated_at"]["S"])
+                item.detected = record.get("language", {}).get("M", {}).get("code", {}).get("S")
+                item.region = record.get("region", {}).get("S")
+                routed.append(item)
+            request = answer.get("UnprocessedKeys") or {}
+        return routed
+
+
 class Tracker:
     """Posts tickets and watches them until routed, with at most `in_flight` between the two.
 
-    A single checker thread polls GET /tickets/{id} oldest first and ends each round after a
-    few tickets in a row that are not routed yet: the pipeline is roughly first in, first out,
-    so this costs a few GETs per round however long the backlog is. The GETs only decide when
-    the bench stops waiting; the latency comes from the ticket's own `updated_at`.
+    A checker thread asks the RoutedProbe about the oldest pending tickets (up to 100) every
+    50 ms. It only decides when a ticket stops counting against `in_flight` and when the bench
+    stops waiting; the latency comes from the ticket's own `updated_at`.
     """
 
-    MISSES_PER_ROUND = 3
+    ROUND_SECONDS = 0.05
 
-    def __init__(self, base_url: str, clients: int, in_flight: int) -> None:
+    def __init__(self, base_url: str, clients: int, in_flight: int, probe: RoutedProbe) -> None:
         self.base_url = base_url
         self.clients = clients
+        self.probe = probe
         self._slots = threading.BoundedSemaphore(in_flight) if in_flight > 0 else None
         self._lock = threading.Lock()
         self._pending: list[Posted] = []
@@ -192,35 +244,21 @@ class Tracker:
         return item
 
     def _check_forever(self) -> None:
-        while not self._stop.is_set():
+        while not self._stop.wait(self.ROUND_SECONDS):
             with self._lock:
                 pending = sorted(self._pending, key=lambda item: item.started)
-            misses = 0
-            for item in pending:
-                if self._stop.is_set() or misses >= self.MISSES_PER_ROUND:
-                    break
-                if self._routed(item):
-                    misses = 0
-                    with self._lock:
-                        self._pending.remove(item)
-                    if self._slots is not None:
-                        self._slots.release()
-                else:
-                    misses += 1
-            if misses or not pending:
-                self._stop.wait(0.1)
-
-    def _routed(self, item: Posted) -> bool:
-        try:
-            status, answer = _request("GET", f"{self.base_url}/tickets/{item.ticket_id}", token=item.token)
-        except OSError:
-            return False
-        if status != 200 or answer.get("status") != "routed":
-            return False
-        item.routed_at = _epoch(answer["updated_at"])
-        item.detected = (answer.get("language") or {}).get("code")
-        item.region = answer.get("region")
-        return True
+            if not pending:
+                continue
+            try:
+                routed = self.probe.check(pending)
+            except Exception:  # the emulator is busy or stopping: the next round asks again
+                continue
+            with self._lock:
+                for item in routed:
+                    self._pending.remove(item)
+            if self._slots is not None:
+                for _ in routed:
+                    self._slots.release()
 
 
 def _epoch(iso_text: str) -> float:
@@ -281,6 +319,11 @@ class PassResult:
     retries: int
     language_matches: int
     missing: list[str] = field(default_factory=list)
+    cpu_stack: float = math.nan  # CPU seconds of this process (the stack and the bench's clients)
+    cpu_moto: float = math.nan  # CPU seconds of moto's process, when it has one
+    moto: str = "process"
+    pollers: int = 0
+    batch_window: float = 0.0
 
     @property
     def throughput(self) -> float:
@@ -305,8 +348,11 @@ def run_pass(
     in_flight: int,
     timeout: float,
     log: Callable[[str], None],
+    moto: str = "process",
+    batch_window: float = 0.0,
 ) -> PassResult:
     """One fresh stack (own moto), warmed up, then `tickets` tickets measured."""
+    from chalicelib import aws_resource_names
     from chalicelib.adapters.aws import client
 
     stack = LocalStack(
@@ -314,6 +360,8 @@ def run_pass(
         honour_env_endpoint=False,
         pollers_per_queue=pollers,
         batch_size=batch_size,
+        moto=moto,
+        batch_window_seconds=batch_window,
         # The bench posts every ticket from one address: the per-address budgets would cut it.
         env_overrides={"SWEEP_AFTER_SECONDS": "600", "RATE_LIMITS": "off"},
         log_level="WARNING",
@@ -326,18 +374,22 @@ def run_pass(
         counter.attach([client("dynamodb"), client("sqs")])
         with DeskSink(stack.endpoint_url, desks):
             # Warm up: the first calls look up queue URLs and open connections; not measured.
-            _, unrouted = Tracker(stack.base_url, clients, 0).run(10_000, WARM_UP_TICKETS, timeout=30)
+            probe = RoutedProbe(stack.endpoint_url, stack.region, aws_resource_names.table_name(stack.stage))
+            _, unrouted = Tracker(stack.base_url, clients, 0, probe).run(10_000, WARM_UP_TICKETS, timeout=30)
             if unrouted:
                 raise RuntimeError("warm-up tickets were not routed within 30 s")
             log(
                 f"{label}: {tickets} tickets, {clients} clients, "
                 + (f"at most {in_flight} in flight" if in_flight else "burst")
                 + f", worker batch size {stack.batch_size_used}, {pollers} pollers per queue"
+                + f", batching window {batch_window:g} s, moto in a {moto}"
             )
             started = time.monotonic()
+            cpu_before = (_own_cpu_seconds(), _process_cpu_seconds(stack.moto_pid))
             counter.enabled = True
-            posted, missing = Tracker(stack.base_url, clients, in_flight).run(0, tickets, timeout)
+            posted, missing = Tracker(stack.base_url, clients, in_flight, probe).run(0, tickets, timeout)
             counter.enabled = False
+            cpu_used = (_own_cpu_seconds() - cpu_before[0], _process_cpu_seconds(stack.moto_pid) - cpu_before[1])
             log(f"{label}: done in {time.monotonic() - started:.1f} s")
         calls, retries = counter.snapshot(exclude=lambda activity: activity == "api:GET")
     routed = [item for item in posted if item.routed_at is not None]
@@ -357,7 +409,28 @@ def run_pass(
         retries=retries,
         language_matches=sum(1 for item in routed if item.detected == item.language),
         missing=[item.ticket_id for item in missing],
+        cpu_stack=cpu_used[0],
+        cpu_moto=cpu_used[1],
+        moto=moto,
+        pollers=pollers,
+        batch_window=batch_window,
     )
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _process_cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of another process (Linux /proc); NaN when unknown."""
+    if pid is None:
+        return math.nan
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -396,6 +469,10 @@ def metrics(results: Sequence[PassResult]) -> list[Metric]:
             for pct in (50, 95, 99)
         ),
         Metric("POST /tickets p50 (ms)", lambda r: percentile(r.post_seconds, 50) * 1000, ".0f"),
+        Metric(
+            "CPU ms/ticket: stack process (+ bench clients)", lambda r: 1000 * r.cpu_stack / max(1, r.routed), ".0f"
+        ),
+        Metric("CPU ms/ticket: moto's process", lambda r: 1000 * r.cpu_moto / max(1, r.routed), ".0f"),
         *(
             Metric(f"AWS requests/ticket: {service}", lambda r, s=service: r.per_ticket(lambda k: k[1] == s), ".2f")
             for service in services
@@ -434,10 +511,13 @@ def report(main: PassResult, same_size: PassResult | None, peer: PassResult | No
 
     load = f"at most {main.in_flight} tickets in flight" if main.in_flight else "a burst"
     notes = [
-        f"load: {main.clients} HTTP clients posting {load}; each pass on a fresh stack with its own moto server.",
+        f"load: {main.clients} HTTP clients posting {load}; each pass on a fresh stack with its own moto server",
+        f"  ({'in a process of its own' if main.moto == 'process' else 'in a thread of the stack'}),"
+        f" {main.pollers} pollers per queue, batching window {main.batch_window:g} s.",
         "latency: from just before POST to the routed ticket's updated_at (one clock, in-process).",
         "AWS requests: API calls through the app's boto3 clients, counted per thread; the bench's",
-        "  GET polling is excluded; ReceiveMessage includes idle pollers' empty long polls.",
+        "  own reads (which tickets are routed) are excluded; ReceiveMessage includes idle pollers' empty polls.",
+        "CPU: this process (the stack and the bench's clients) and moto's; they do not depend on the machine's load.",
     ]
     if peer:
         notes.append("peer: the same pipeline with worker batch size 1 (per-record receive/read/write/send/delete);")
@@ -465,19 +545,37 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.pipeline", description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=DEFAULT_TICKETS, help=f"default {DEFAULT_TICKETS}")
     parser.add_argument("--clients", type=int, default=4, help="HTTP client threads (default 4)")
-    parser.add_argument("--pollers", type=int, default=2, help="poller threads per pipeline queue (default 2)")
+    parser.add_argument(
+        "--pollers",
+        type=int,
+        default=DEFAULT_POLLERS,
+        help=f"poller threads per pipeline queue (default {DEFAULT_POLLERS})",
+    )
     parser.add_argument(
         "--in-flight",
         type=int,
         default=DEFAULT_IN_FLIGHT,
         help=f"most tickets between POST and routed at once; 0 posts a burst (default {DEFAULT_IN_FLIGHT})",
     )
+    parser.add_argument(
+        "--moto",
+        choices=("process", "thread"),
+        default="process",
+        help="moto in its own process (default) or in a thread of the stack's",
+    )
+    parser.add_argument(
+        "--batch-window",
+        type=float,
+        default=DEFAULT_BATCH_WINDOW,
+        help="seconds a poller gathers a batch (Lambda's MaximumBatchingWindowInSeconds; "
+        f"default {DEFAULT_BATCH_WINDOW:g})",
+    )
     parser.add_argument("--skip-peer", action="store_true", help="skip the batch-size-1 peer comparison")
     parser.add_argument("--peer-tickets", type=int, default=None, help="default: a quarter of --tickets, at least 50")
     parser.add_argument("--timeout", type=float, default=None, help="seconds to wait after the last POST")
     args = parser.parse_args(argv)
-    if min(args.tickets, args.clients, args.pollers) < 1 or args.in_flight < 0:
-        parser.error("--tickets, --clients and --pollers must be at least 1, --in-flight at least 0")
+    if min(args.tickets, args.clients, args.pollers) < 1 or args.in_flight < 0 or args.batch_window < 0:
+        parser.error("--tickets, --clients and --pollers must be at least 1, --in-flight and --batch-window at least 0")
     return args
 
 
@@ -498,6 +596,8 @@ def main(argv: list[str] | None = None) -> int:
             in_flight=args.in_flight,
             timeout=timeout,
             log=log,
+            moto=args.moto,
+            batch_window=args.batch_window,
         )
 
     began = time.monotonic()

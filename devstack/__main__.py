@@ -1,6 +1,6 @@
 """`python -m devstack` (what `make run` starts): the local stack until Ctrl-C or SIGTERM.
 
-PORT=8000 python -m devstack                 # embedded moto on a free port
+PORT=8000 python -m devstack                 # moto in its own process, on a free port
 AWS_ENDPOINT_URL=http://localhost:4566 python -m devstack   # another emulator, no moto
 """
 
@@ -23,6 +23,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")), help="default: $PORT or 8000")
     parser.add_argument("--stage", default=STAGE, help="a stage of .chalice/config.json (default: local)")
     parser.add_argument("--pollers", type=int, default=2, help="poller threads per pipeline queue (default: 2)")
+    parser.add_argument(
+        "--moto",
+        choices=("process", "thread"),
+        default="process",
+        help="moto in a process of its own (default) or in a thread of the stack's",
+    )
     parser.add_argument("--sweep-interval", type=float, default=10.0, help="seconds between sweeper runs")
     parser.add_argument(
         "--set",
@@ -59,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         args.port,
         stage=args.stage,
         pollers_per_queue=args.pollers,
+        moto=args.moto,
         sweep_interval_seconds=args.sweep_interval,
         env_overrides=overrides,
         log_level="WARNING" if args.quiet else None,

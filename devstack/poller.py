@@ -3,12 +3,19 @@
 Honours what Lambda honours: a `batchItemFailures` answer leaves just those messages on the
 queue; an exception leaves the whole batch; either way they reappear after the visibility
 timeout and, past maxReceiveCount, SQS moves them to the dead-letter queue.
+
+`batch_window_seconds` is Lambda's MaximumBatchingWindowInSeconds: a receive that returned
+fewer than `batch_size` messages is topped up by more receives (no long poll) until the batch
+is full or the window has passed since the first message, so a steady trickle is handled in
+batches rather than one message per invocation. 0 (the default) invokes with what one receive
+returned.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +45,7 @@ class QueuePoller:
         batch_size: int = 10,
         wait_seconds: int = 1,
         timeout_seconds: float = 30.0,
+        batch_window_seconds: float = 0.0,
     ) -> None:
         self.sqs = sqs
         self.queue_name = queue_name
@@ -46,23 +54,40 @@ class QueuePoller:
         self.batch_size = batch_size
         self.wait_seconds = wait_seconds
         self.timeout_seconds = timeout_seconds
+        self.batch_window_seconds = batch_window_seconds
         self.queue_url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
         self.queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
         self.region = self.queue_arn.split(":")[3]
 
-    def poll_once(self, wait_seconds: int | None = None) -> PollResult:
+    def _receive(self, count: int, wait_seconds: int) -> list[dict[str, Any]]:
         answer = self.sqs.receive_message(
             QueueUrl=self.queue_url,
-            MaxNumberOfMessages=self.batch_size,
-            WaitTimeSeconds=self.wait_seconds if wait_seconds is None else wait_seconds,
+            MaxNumberOfMessages=count,
+            WaitTimeSeconds=wait_seconds,
             MessageSystemAttributeNames=["All"],
             MessageAttributeNames=["All"],
         )
-        messages = answer.get("Messages", [])
+        return list(answer.get("Messages", []))
+
+    def _top_up(self, messages: list[dict[str, Any]]) -> None:
+        """Receive more until the batch is full or the batching window has passed."""
+        deadline = time.monotonic() + self.batch_window_seconds
+        pause = min(0.05, self.batch_window_seconds / 4)
+        while len(messages) < self.batch_size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            time.sleep(min(pause, remaining))
+            messages.extend(self._receive(self.batch_size - len(messages), 0))
+
+    def poll_once(self, wait_seconds: int | None = None) -> PollResult:
+        messages = self._receive(self.batch_size, self.wait_seconds if wait_seconds is None else wait_seconds)
         if not messages:
             return PollResult(0, 0, 0, False)
+        if self.batch_window_seconds > 0:
+            self._top_up(messages)
         event = sqs_event(messages, self.queue_arn, self.region)
         context = LambdaContext(self.function_name, self.timeout_seconds)
         try:

@@ -5,7 +5,11 @@ tests and the benchmark start in-process:
 
 - the stage's environment from `.chalice/config.json` (global, then `stages.<stage>`), set
   before `app` is imported (Chalice reads queue names in decorators at import time);
-- an embedded moto server on a free port, unless AWS_ENDPOINT_URL names another endpoint;
+- a moto server on a free port, unless AWS_ENDPOINT_URL names another endpoint: in a thread of
+  this process (`moto="thread"`, the default: what the tests use), or in a process of its own
+  (`moto="process"`: what `make run` and `make bench` use, so the emulator does not share this
+  interpreter's GIL); either way with devstack.moto_patches applied (transactions that do not
+  copy the table, DynamoDB requests serialized as DynamoDB serializes its writes);
 - the table and queues created from `infra.stack.resources_template(stage)`;
 - the Chalice API served by `chalice.local` on host:port, in a thread;
 - `pollers_per_queue` QueuePoller threads per pipeline queue, and the sweeper and the escalation
@@ -42,6 +46,7 @@ DEFAULT_REGION = "us-east-1"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
 APP_LOGGER = "polyglot-desk"  # aws_lambda_powertools Logger(service="polyglot-desk") logs through it
 QUIET_LOGGERS = ("werkzeug", "moto")  # moto server's per-request lines
+MOTO_MODES = ("thread", "process")
 # Stage names the workers log (`extra={"stage": ...}`) -> the short name a log line shows.
 
 
@@ -73,7 +78,7 @@ def current_activity() -> str:
 
 
 class LocalStack:
-    """The API, the workers and (by default) an embedded moto server, in threads of this process.
+    """The API and the workers in threads of this process, and a moto server (a thread, or a process).
 
     Use as a context manager or call start() and stop(). `port=0` takes a free port; read the
     real one from `base_url` after start().
@@ -94,6 +99,8 @@ class LocalStack:
         env_overrides: Mapping[str, str] | None = None,
         log_level: str | None = None,
         readable_logs: bool = True,
+        moto: str = "thread",
+        batch_window_seconds: float = 0.0,
     ) -> None:
         """
         endpoint_url: an emulator or AWS endpoint to use instead of the embedded moto server.
@@ -102,9 +109,18 @@ class LocalStack:
         batch_size: messages per worker invocation; None is the workers' own BATCH_SIZE (10).
         env_overrides: set after the stage's variables from .chalice/config.json.
         log_level: the app logger's level; None keeps POWERTOOLS_LOG_LEVEL from the stage.
+        moto: "thread" (an embedded server) or "process" (its own process); unused with an endpoint.
+        batch_window_seconds: how long a poller gathers a batch that is not full yet (Lambda's
+            MaximumBatchingWindowInSeconds); 0 invokes with whatever one receive returned.
         """
         if pollers_per_queue < 1:
             raise ValueError("pollers_per_queue must be at least 1")
+        if moto not in MOTO_MODES:
+            raise ValueError(f"moto must be one of {MOTO_MODES}, not {moto!r}")
+        if batch_window_seconds < 0:
+            raise ValueError("batch_window_seconds must be at least 0")
+        self.moto_mode = moto
+        self.batch_window_seconds = batch_window_seconds
         self.host = host
         self.port = port
         self.stage = stage
@@ -124,6 +140,7 @@ class LocalStack:
         self._app: Any = None
         self._app_class: type | None = None
         self._moto: Any = None
+        self._unpatch_moto: Callable[[], None] | None = None
         self._http: Any = None
         self._base_url: str | None = None
         self._threads: list[threading.Thread] = []
@@ -145,6 +162,11 @@ class LocalStack:
     @property
     def running(self) -> bool:
         return self._started
+
+    @property
+    def moto_pid(self) -> int | None:
+        """The moto server's process id when it runs in a process of its own, else None."""
+        return getattr(self._moto, "pid", None) if self.moto_mode == "process" else None
 
     def start(self) -> LocalStack:
         if self._started:
@@ -223,7 +245,8 @@ class LocalStack:
         pipeline = [role for role in roles if not role.startswith(("desk-", "escalations-"))]
         desks = [role for role in roles if role.startswith("desk-")]
         escalations = [role for role in roles if role.startswith("escalations-")]
-        aws = f"{self.moto_endpoint} (embedded moto)" if self.moto_endpoint else f"{self.endpoint_url} (external)"
+        where = "moto in its own process" if self.moto_mode == "process" else "embedded moto"
+        aws = f"{self.moto_endpoint} ({where})" if self.moto_endpoint else f"{self.endpoint_url} (external)"
         example = (
             f"curl -s -X POST {self.base_url}/tickets -H 'Content-Type: application/json' \\\n"
             '    -d \'{"description": "No puedo retirar mi dinero, el pago falla desde ayer.", '
@@ -307,31 +330,41 @@ class LocalStack:
     # --- moto ---------------------------------------------------------------------------
 
     def _start_moto(self) -> None:
-        from moto.server import ThreadedMotoServer
+        if self.moto_mode == "process":
+            from devstack.moto_process import MotoProcess
 
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        self._moto = server
-        host, port = server.get_host_and_port()
-        self.moto_endpoint = f"http://{host}:{port}"
+            child = MotoProcess()
+            self._moto = child
+            self.moto_endpoint = child.start()
+        else:
+            from devstack.moto_patches import apply
+            from devstack.moto_process import start_server
+
+            self._unpatch_moto = apply()
+            server = start_server("127.0.0.1", 0)  # moto's app, keep-alive connections
+            self._moto = server
+            host, port = server.server_address[:2]
+            self.moto_endpoint = f"http://{host}:{port}"
         self._set_env("AWS_ENDPOINT_URL", self.moto_endpoint)
         self.endpoint_url = self.moto_endpoint
         self._reset_caches()
 
     def _stop_moto(self) -> None:
-        if self._moto is None:
-            return
-        # Moto's backends are process-wide: forget this stack's table and queues, so a later
-        # stack or mock_aws test in the same process starts empty.
-        with contextlib.suppress(OSError):
-            request = urllib.request.Request(f"{self.moto_endpoint}/moto-api/reset", method="POST", data=b"")
-            urllib.request.urlopen(request, timeout=10).close()
-        self._moto.stop()
-        server = getattr(self._moto, "_server", None)
-        if server is not None:
-            server.server_close()
-        self._moto = None
+        moto, self._moto = self._moto, None
+        if moto is not None and self.moto_mode == "process":
+            moto.stop()  # its state goes with it
+        elif moto is not None:
+            # Moto's backends are process-wide: forget this stack's table and queues, so a later
+            # stack or mock_aws test in the same process starts empty.
+            with contextlib.suppress(OSError):
+                request = urllib.request.Request(f"{self.moto_endpoint}/moto-api/reset", method="POST", data=b"")
+                urllib.request.urlopen(request, timeout=10).close()
+            moto.shutdown()
+            moto.server_close()
         self.moto_endpoint = None
+        if self._unpatch_moto is not None:
+            self._unpatch_moto()
+            self._unpatch_moto = None
 
     def _verify_sender(self) -> None:
         """SES (moto's too) sends only from a verified identity: verify the local sender."""
@@ -405,6 +438,7 @@ class LocalStack:
                 batch_size=batch_size,
                 wait_seconds=self.poll_wait_seconds,
                 timeout_seconds=float(_lambda_timeout(self.stage, function_name)),
+                batch_window_seconds=self.batch_window_seconds,
             )
             for index in range(self.pollers_per_queue):
                 self._spawn(f"{role}-{index}", functools.partial(poller.run, self._stop))

@@ -77,7 +77,7 @@ class _Proxy:
 
 
 class CrashingIdempotency(_Proxy):
-    """The intake's first store call: a crash here is a crash right after the body validated."""
+    """A retry's read of its key's record (intake writes first, then reads only when refused)."""
 
     def get(self, key_hash: str) -> Any:
         self._crashes.maybe(AFTER_VALIDATION)
@@ -85,8 +85,10 @@ class CrashingIdempotency(_Proxy):
 
 
 class CrashingTickets(_Proxy):
-    def create(self, ticket: Any, idempotency: Any = None) -> None:
-        self._real.create(ticket, idempotency)
+    def create(self, ticket: Any, idempotency: Any = None, charges: Any = ()) -> None:
+        # The intake's first store call: a crash here is a crash right after the body validated.
+        self._crashes.maybe(AFTER_VALIDATION)
+        self._real.create(ticket, idempotency, charges)
         self._crashes.maybe(AFTER_TICKET_WRITE)
 
     def save_transition(self, before: Any, after: Any, awaiting_notification: bool = False) -> None:

@@ -127,8 +127,8 @@ class Interfering:
         self._after_read(found.values())
         return found
 
-    def create(self, ticket: Ticket, idempotency: Any = None) -> None:
-        self.inner.create(ticket, idempotency)
+    def create(self, ticket: Ticket, idempotency: Any = None, charges: Any = ()) -> None:
+        self.inner.create(ticket, idempotency, charges)
 
     def save_transition(self, before: Ticket, after: Ticket, awaiting_notification: bool = False) -> None:
         self.inner.save_transition(before, after, awaiting_notification)

@@ -6,7 +6,8 @@ Every function Chalice deploys runs the same `app.py` (each is `app.<handler>`),
 start is the same `import app` for all, then what each handler builds on its first call. For
 each handler, in a fresh `python` process (the median of --repeat processes):
 
-- import: wall time of `import app` (after the interpreter has started), and peak RSS after it
+- import: wall time of `import app` (after the interpreter has started), its CPU time (what a
+  loaded machine disturbs least: compare figures across runs by it), and peak RSS after it
   (ru_maxrss); whether the language model is mapped into the process by then (it must not be:
   /proc/self/maps names its files once it is open);
 - first call, without the network: the API handler answers GET /health (an API Gateway event),
@@ -123,21 +124,22 @@ def _first_call(handler: str, app_module: Any) -> str:
 
 
 def _peer_child(name: str) -> dict[str, Any]:
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     if name == PEERS[0]:
         import boto3
 
-        imported = time.perf_counter()
+        imported, imported_cpu = time.perf_counter(), time.process_time()
         boto3.session.Session().client("dynamodb", region_name="us-east-1")
         answer = "client built"
     else:
         import langdetect
 
-        imported = time.perf_counter()
+        imported, imported_cpu = time.perf_counter(), time.process_time()
         answer = "detected " + langdetect.detect(SAMPLE_TICKET)
     done = time.perf_counter()
     return {
         "import_ms": (imported - started) * 1000,
+        "import_cpu_ms": (imported_cpu - started_cpu) * 1000,
         "import_rss_mb": float("nan"),
         "first_call_ms": (done - imported) * 1000,
         "rss_mb": peak_rss_mb(),
@@ -151,15 +153,16 @@ def child(handler: str) -> dict[str, Any]:
     """Run in a fresh process: import app, then the first call; the figures as a dict."""
     if handler in PEERS:
         return _peer_child(handler)
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     import app as app_module
 
-    imported = time.perf_counter()
+    imported, imported_cpu = time.perf_counter(), time.process_time()
     import_rss, model_after_import = peak_rss_mb(), model_mapped()
     answer = _first_call(handler, app_module)
     done = time.perf_counter()
     return {
         "import_ms": (imported - started) * 1000,
+        "import_cpu_ms": (imported_cpu - started_cpu) * 1000,
         "import_rss_mb": import_rss,
         "first_call_ms": (done - imported) * 1000,
         "rss_mb": peak_rss_mb(),
@@ -261,7 +264,7 @@ def measure(handler: str, repeat: int, env: dict[str, str]) -> dict[str, Any]:
         runs.append(run_child(handler, env))
     summary: dict[str, Any] = {
         key: statistics.median(run[key] for run in runs)
-        for key in ("import_ms", "import_rss_mb", "first_call_ms", "rss_mb", "process_ms")
+        for key in ("import_ms", "import_cpu_ms", "import_rss_mb", "first_call_ms", "rss_mb", "process_ms")
     }
     summary.update(
         answer=runs[-1]["answer"],
@@ -314,13 +317,15 @@ def _fmt(value: float | None, spec: str) -> str:
 def report(results: dict[str, dict[str, Any]], offenders: list[tuple[str, float]], repeat: int) -> str:
     floor = results[PEERS[0]]
     peer = results[PEERS[1]]
-    header = ["handler", "import ms", "x boto3", "RSS MB", "model?", "1st call ms", "RSS MB", "model?", "process ms"]
+    header = ["handler", "import ms", "CPU ms", "x boto3", "RSS MB", "model?", "1st call ms", "RSS MB", "model?"]
+    header.append("process ms")
     rows = [header]
     for name, result in results.items():
         rows.append(
             [
                 name,
                 _fmt(result["import_ms"], ".0f"),
+                _fmt(result["import_cpu_ms"], ".0f"),
                 _fmt(result["import_ms"] / floor["import_ms"], ".2f") if name != PEERS[0] else "1.00",
                 _fmt(result["import_rss_mb"], ".0f"),
                 "yes" if result["model_after_import"] else "no",
@@ -340,7 +345,8 @@ def report(results: dict[str, dict[str, Any]], offenders: list[tuple[str, float]
     cold = detector["first_call_ms"]
     notes = [
         "",
-        f"median of {repeat} fresh processes each; import = `import app` after the interpreter started;",
+        f"median of {repeat} fresh processes each; import = `import app` after the interpreter started (wall,",
+        "then CPU: process_time, which a loaded machine disturbs less);",
         "RSS = peak resident set (ru_maxrss) after the import, then after the first call; model? = the",
         "language model's files are mapped into the process; process ms = the whole child, interpreter included.",
         f"the detector's first call (model opened, one detection): {cold:.0f} ms; langdetect's import + first",

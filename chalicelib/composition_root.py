@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib import aws_resource_names
 from chalicelib.composition.console import AgentConsole
@@ -24,30 +24,32 @@ from chalicelib.composition.pipeline import PipelineStages
 from chalicelib.composition.safeguards import Safeguards
 from chalicelib.composition.self_service import SelfServiceFirst
 from chalicelib.composition.talking_back import TalkingBack
-from chalicelib.domain.ports import Clock, Detector, Publisher, Translator
-from chalicelib.domain.repositories import (
-    EscalationIndex,
-    IdempotencyRepository,
-    MessageRepository,
-    ResponseTimes,
-    SupportMetrics,
-    SweepIndex,
-    TicketRepository,
-    WorkLists,
-)
-from chalicelib.domain.support_metrics import CounterChange
 from chalicelib.domain.ticket import utc_now
-from chalicelib.domain.translation import TextTranslator, TranslationCache
 from chalicelib.settings import Settings, get_settings
-from chalicelib.usecases.conversation import AddMessage
-from chalicelib.usecases.desk_work import ChangeDeskState, ClaimNext, ListWork
-from chalicelib.usecases.escalate import EscalateDue
-from chalicelib.usecases.later_translations import RetranslateTicket, TranslateMessage
-from chalicelib.usecases.pipeline_stage import ClaimCheckAddresser, RunStage
-from chalicelib.usecases.read_ticket import ReadTicket
-from chalicelib.usecases.submit_ticket import SubmitTicket
-from chalicelib.usecases.support_metrics import ReadSupportMetrics
-from chalicelib.usecases.sweep import Sweep
+
+if TYPE_CHECKING:
+    from chalicelib.domain.ports import Clock, Detector, Publisher, Translator
+    from chalicelib.domain.repositories import (
+        EscalationIndex,
+        IdempotencyRepository,
+        MessageRepository,
+        ResponseTimes,
+        SupportMetrics,
+        SweepIndex,
+        TicketRepository,
+        WorkLists,
+    )
+    from chalicelib.domain.support_metrics import CounterChange
+    from chalicelib.domain.translation import TextTranslator, TranslationCache
+    from chalicelib.usecases.conversation import AddMessage
+    from chalicelib.usecases.desk_work import ChangeDeskState, ClaimNext, ListWork
+    from chalicelib.usecases.escalate import EscalateDue
+    from chalicelib.usecases.later_translations import RetranslateTicket, TranslateMessage
+    from chalicelib.usecases.pipeline_stage import ClaimCheckAddresser, RunStage
+    from chalicelib.usecases.read_ticket import ReadTicket
+    from chalicelib.usecases.submit_ticket import SubmitTicket
+    from chalicelib.usecases.support_metrics import ReadSupportMetrics
+    from chalicelib.usecases.sweep import Sweep
 
 T = TypeVar("T")
 STORE_PARTS = ("tickets", "idempotency", "messages", "response_times", "work_lists", "sweep_index", "escalation_index")
@@ -176,6 +178,8 @@ class Dependencies(
     @cached_property
     def text_translator(self) -> TextTranslator:
         """Masking, glossary, cache and failover over the configured providers."""
+        from chalicelib.domain.translation import TextTranslator
+
         return TextTranslator(self.translators, self.translation_cache)
 
     @cached_property
@@ -204,6 +208,8 @@ class Dependencies(
 
     @cached_property
     def submit_ticket(self) -> SubmitTicket:
+        from chalicelib.usecases.submit_ticket import SubmitTicket
+
         return SubmitTicket(
             self.tickets,
             self.idempotency,
@@ -216,6 +222,8 @@ class Dependencies(
 
     @cached_property
     def read_ticket(self) -> ReadTicket:
+        from chalicelib.usecases.read_ticket import ReadTicket
+
         return ReadTicket(
             self.messages,
             self.work_lists,
@@ -230,6 +238,8 @@ class Dependencies(
 
     @cached_property
     def add_message(self) -> AddMessage:
+        from chalicelib.usecases.conversation import AddMessage
+
         return AddMessage(
             self.tickets,
             self.messages,
@@ -242,26 +252,38 @@ class Dependencies(
 
     @cached_property
     def list_work(self) -> ListWork:
+        from chalicelib.usecases.desk_work import ListWork
+
         return ListWork(self.tickets, self.work_lists)
 
     @cached_property
     def claim_next(self) -> ClaimNext:
+        from chalicelib.usecases.desk_work import ClaimNext
+
         return ClaimNext(self.tickets, self.work_lists, self.clock)
 
     @cached_property
     def change_desk_state(self) -> ChangeDeskState:
+        from chalicelib.usecases.desk_work import ChangeDeskState
+
         return ChangeDeskState(self.tickets, self.clock, announce=self.announce_desk_change)
 
     @cached_property
     def address_claim_check(self) -> ClaimCheckAddresser:
+        from chalicelib.usecases.pipeline_stage import ClaimCheckAddresser
+
         return ClaimCheckAddresser(self.settings.queue_name)
 
     @cached_property
     def run_stage(self) -> RunStage:
+        from chalicelib.usecases.pipeline_stage import RunStage
+
         return RunStage(self.tickets, self.sweep_index, self.publisher, self.address_claim_check, self.clock)
 
     @cached_property
     def sweep(self) -> Sweep:
+        from chalicelib.usecases.sweep import Sweep
+
         return Sweep(
             self.tickets,
             self.sweep_index,
@@ -276,6 +298,8 @@ class Dependencies(
 
     @cached_property
     def escalate_due(self) -> EscalateDue:
+        from chalicelib.usecases.escalate import EscalateDue
+
         return EscalateDue(
             self.tickets,
             self.escalation_index,
@@ -287,12 +311,16 @@ class Dependencies(
 
     @cached_property
     def retranslate_ticket(self) -> RetranslateTicket:
+        from chalicelib.usecases.later_translations import RetranslateTicket
+
         return RetranslateTicket(
             self.tickets, self.text_translator, self.settings.pivot_language, self.clock, self.count_translation
         )
 
     @cached_property
     def translate_message(self) -> TranslateMessage:
+        from chalicelib.usecases.later_translations import TranslateMessage
+
         return TranslateMessage(
             self.tickets,
             self.messages,
@@ -313,6 +341,8 @@ class Dependencies(
 
     @cached_property
     def read_support_metrics(self) -> ReadSupportMetrics:
+        from chalicelib.usecases.support_metrics import ReadSupportMetrics
+
         return ReadSupportMetrics(self.support_metrics)
 
     @staticmethod

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
+from chalicelib.api import contract
 from chalicelib.api.access import NotFound, Reader, agent_authorizer, open_for_survey, open_ticket
 from chalicelib.api.budgets import spend
-from chalicelib.api.contract import MessageAccepted, parse_message_text
-from chalicelib.api.contract.preview import ReplyPreview
-from chalicelib.api.contract.talking_back import SatisfactionRecorded, parse_satisfaction
 from chalicelib.api.http import HttpError, answers_errors, json_response, read_json_body
 from chalicelib.composition_root import Dependencies, dependencies
-from chalicelib.domain.conversation import Message
+
+if TYPE_CHECKING:
+    from chalicelib.domain.conversation import Message
 
 conversation_api = Blueprint(__name__)
 _BODY_TYPES = ["application/json", "text/plain"]
@@ -27,7 +29,7 @@ def add_requester_message(ticket_id: str) -> Response:
     if not reader.is_requester:
         raise NotFound()  # agents answer through /replies
     spend(request, deps, "messages", requester=ticket_id)
-    text, declared = parse_message_text(body)
+    text, declared = contract.parse_message_text(body)
     return _accepted(deps.add_message.from_requester(reader.ticket, text, declared))
 
 
@@ -48,7 +50,7 @@ def preview_agent_reply(ticket_id: str) -> Response:
     """What the requester would read if this reply were sent now (the same translation chain); stores nothing."""
     deps, reader, text, declared = _agent_draft(ticket_id)
     draft = deps.preview_reply(reader.ticket, reader.agent, text, declared)
-    return json_response(200, ReplyPreview.of(draft).dump(), {"Cache-Control": "no-store"})
+    return json_response(200, contract.ReplyPreview.of(draft).dump(), {"Cache-Control": "no-store"})
 
 
 @conversation_api.route("/tickets/{ticket_id}/satisfaction", methods=["POST"], content_types=_BODY_TYPES)
@@ -59,9 +61,9 @@ def rate_ticket(ticket_id: str) -> Response:
     body = read_json_body(request)
     deps = dependencies()
     ticket = open_for_survey(request, ticket_id, deps)
-    rating, comment = parse_satisfaction(body)
+    rating, comment = contract.parse_satisfaction(body)
     survey = deps.record_satisfaction(ticket, rating, comment)
-    return json_response(201, SatisfactionRecorded.of(survey).dump(), {"Location": f"/tickets/{ticket_id}"})
+    return json_response(201, contract.SatisfactionRecorded.of(survey).dump(), {"Location": f"/tickets/{ticket_id}"})
 
 
 def _agent_draft(ticket_id: str) -> tuple[Dependencies, Reader, str, str | None]:
@@ -72,10 +74,10 @@ def _agent_draft(ticket_id: str) -> tuple[Dependencies, Reader, str, str | None]
     reader = open_ticket(request, ticket_id, deps)
     if reader.agent is None:
         raise HttpError(403, "forbidden", "replies need an agent token")
-    text, declared = parse_message_text(body)
+    text, declared = contract.parse_message_text(body)
     return deps, reader, text, declared
 
 
 def _accepted(message: Message) -> Response:
-    body = MessageAccepted.of(message).dump()
+    body = contract.MessageAccepted.of(message).dump()
     return json_response(201, body, {"Location": f"/tickets/{message.ticket_id}"})

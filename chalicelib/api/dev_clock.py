@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.contract import ClockState, printable
+from chalicelib.api import contract
 from chalicelib.api.http import HttpError, answers_errors, json_response, read_json_body
 from chalicelib.domain.clock import movable_clock
 from chalicelib.domain.ticket import parse_iso
@@ -39,12 +39,12 @@ def move_clock() -> Response:
             movable_clock.reset()
         else:
             raise HttpError(
-                400, "invalid_body", "send one of advance_seconds, advance_hours, to, reset", printable(name)
+                400, "invalid_body", "send one of advance_seconds, advance_hours, to, reset", contract.printable(name)
             )
     except (TypeError, ValueError, OverflowError) as error:
-        raise HttpError(400, "invalid_value", printable(str(error)), printable(name)) from None
+        raise HttpError(400, "invalid_value", contract.printable(str(error)), contract.printable(name)) from None
     return json_response(200, _state())
 
 
 def _state() -> dict[str, object]:
-    return ClockState.of(movable_clock(), movable_clock.offset).dump()
+    return contract.ClockState.of(movable_clock(), movable_clock.offset).dump()

@@ -15,8 +15,8 @@ from typing import Any
 from chalice import Blueprint, Response
 from chalice.app import Request
 
+from chalicelib.api import contract
 from chalicelib.api.access import NotFound, open_ticket
-from chalicelib.api.contract.evidence import EvidenceFile, EvidenceUploadGranted, parse_new_evidence
 from chalicelib.api.http import HttpError, answers_errors, json_response, read_json_body
 from chalicelib.composition_root import Dependencies, dependencies
 from chalicelib.domain.evidence import (
@@ -72,9 +72,9 @@ def _requester_ticket(request: Request, ticket_id: str, deps: Dependencies) -> T
 def request_evidence_upload(ticket_id: str) -> Response:
     request, deps = evidence_api.current_request, dependencies()
     ticket = _requester_ticket(request, ticket_id, deps)
-    declared = parse_new_evidence(read_json_body(request))
+    declared = contract.parse_new_evidence(read_json_body(request))
     grant = deps.request_evidence_upload(ticket, declared.filename, declared.content_type, declared.size)
-    return json_response(201, EvidenceUploadGranted.of(grant).dump(), _NO_STORE)
+    return json_response(201, contract.EvidenceUploadGranted.of(grant).dump(), _NO_STORE)
 
 
 @evidence_api.route("/tickets/{ticket_id}/evidence/{evidence_id}/confirm", methods=["POST"], content_types=_BODY_TYPES)
@@ -85,4 +85,4 @@ def confirm_evidence_upload(ticket_id: str, evidence_id: str) -> Response:
     if not is_ticket_id(evidence_id):  # a malformed id is as unknown as any other, and costs no read
         raise EvidenceNotFound(evidence_id)
     entry = deps.confirm_evidence_upload(ticket, evidence_id)
-    return json_response(200, EvidenceFile.of(EvidenceListing(entry)).dump(), _NO_STORE)
+    return json_response(200, contract.EvidenceFile.of(EvidenceListing(entry)).dump(), _NO_STORE)

@@ -15,20 +15,11 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib.api import contract
 from chalicelib.api.access import NotFound, open_ticket
 from chalicelib.api.budgets import spend
-from chalicelib.api.contract.help import (
-    HelpAnswerView,
-    HelpArticleView,
-    HelpTopicList,
-    SelfServiceRecorded,
-    parse_help_language,
-    parse_help_question,
-    parse_self_service_answer,
-)
 from chalicelib.api.http import HttpError, answers_errors, json_response, read_json_body
 from chalicelib.composition_root import dependencies
-from chalicelib.usecases.self_service import NotSuggested, SelfServiceAnswered
 
 help_api = Blueprint(__name__)
 _BODY_TYPES = ["application/json", "application/x-www-form-urlencoded", "text/plain"]
@@ -42,10 +33,14 @@ def answers_help_errors(route: Callable[..., Response]) -> Callable[..., Respons
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         try:
             return route(*args, **kwargs)
-        except NotSuggested as error:
-            raise HttpError(400, "not_suggested", str(error), "topic") from None
-        except SelfServiceAnswered as error:
-            raise HttpError(409, "already_answered", str(error)) from None
+        except Exception as error:
+            from chalicelib.usecases.self_service import NotSuggested, SelfServiceAnswered  # loaded once raised
+
+            if isinstance(error, NotSuggested):
+                raise HttpError(400, "not_suggested", str(error), "topic") from None
+            if isinstance(error, SelfServiceAnswered):
+                raise HttpError(409, "already_answered", str(error)) from None
+            raise
 
     return answers_errors(wrapper)
 
@@ -55,27 +50,27 @@ def answers_help_errors(route: Callable[..., Response]) -> Callable[..., Respons
 def answer_question() -> Response:
     request, deps = help_api.current_request, dependencies()
     spend(request, deps, "help")
-    text, requester = parse_help_question(read_json_body(request))
+    text, requester = contract.parse_help_question(read_json_body(request))
     answer = deps.ask_help_center(text, requester)
-    return json_response(200, HelpAnswerView.of(answer).dump(), {"Cache-Control": "no-store"})
+    return json_response(200, contract.HelpAnswerView.of(answer).dump(), {"Cache-Control": "no-store"})
 
 
 @help_api.route("/help/topics", methods=["GET"])
 @answers_errors
 def list_topics() -> Response:
-    language = parse_help_language((help_api.current_request.query_params or {}).get("lang"))
+    language = contract.parse_help_language((help_api.current_request.query_params or {}).get("lang"))
     articles = dependencies().ask_help_center.topics(language)
-    return json_response(200, HelpTopicList.of(language, articles).dump(), CACHEABLE)
+    return json_response(200, contract.HelpTopicList.of(language, articles).dump(), CACHEABLE)
 
 
 @help_api.route("/help/articles/{topic}", methods=["GET"])
 @answers_errors
 def read_article(topic: str) -> Response:
-    language = parse_help_language((help_api.current_request.query_params or {}).get("lang"))
+    language = contract.parse_help_language((help_api.current_request.query_params or {}).get("lang"))
     article = dependencies().ask_help_center.article(topic, language)
     if article is None:
         raise HttpError(404, "not_found", "no such topic")
-    return json_response(200, HelpArticleView.of(article).dump(), CACHEABLE)
+    return json_response(200, contract.HelpArticleView.of(article).dump(), CACHEABLE)
 
 
 @help_api.route("/tickets/{ticket_id}/self-service", methods=["POST"], content_types=_BODY_TYPES)
@@ -87,6 +82,6 @@ def answer_self_service(ticket_id: str) -> Response:
     reader = open_ticket(request, ticket_id, deps)
     if not reader.is_requester:
         raise NotFound()  # the requester's answer alone: agents resolve through the desk
-    topic, solved = parse_self_service_answer(body)
+    topic, solved = contract.parse_self_service_answer(body)
     ticket = deps.answer_self_service(reader.ticket, topic, solved)
-    return json_response(200, SelfServiceRecorded.of(ticket).dump())
+    return json_response(200, contract.SelfServiceRecorded.of(ticket).dump())

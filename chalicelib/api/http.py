@@ -12,11 +12,8 @@ from typing import Any
 from chalice import Response
 from chalice.app import Request
 
-from chalicelib.api.contract import MAX_BODY_BYTES, Error, ValidationError
-from chalicelib.domain.desk import DeskTransitionError
-from chalicelib.domain.repositories import StaleTicket
-from chalicelib.domain.satisfaction import AlreadyAnswered, NotResolved
-from chalicelib.domain.submission import IdempotencyConflict
+from chalicelib.api import contract
+from chalicelib.api.contract.refusal import MAX_BODY_BYTES, ValidationError
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -42,7 +39,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 def error_response(
     status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
 ) -> Response:
-    return json_response(status, Error.of(code, message, field).dump(), headers)
+    return json_response(status, contract.Error.of(code, message, field).dump(), headers)
 
 
 def read_json_body(request: Request) -> Any:
@@ -94,16 +91,33 @@ def answers_errors(route: Callable[..., Response]) -> Callable[..., Response]:
             return error_response(error.status, error.code, error.message, error.field, error.headers)
         except ValidationError as error:
             return error_response(400, error.code, error.message, error.field)
-        except IdempotencyConflict as error:
-            return error_response(422, "idempotency_key_reused", str(error), "Idempotency-Key")
-        except DeskTransitionError as error:
-            return error_response(409, "invalid_transition", str(error))
-        except AlreadyAnswered:
-            return error_response(409, "already_rated", "this resolution has been rated already")
-        except NotResolved:
-            return error_response(409, "not_resolved", "only a resolved ticket can be rated")
-        except StaleTicket:
-            # A conditional write lost: somebody changed the ticket since it was read.
-            return error_response(409, "conflict", "the ticket changed meanwhile; read it again and retry")
+        except Exception as error:
+            answer = _domain_refusal(error)
+            if answer is None:
+                raise
+            return answer
 
     return wrapper
+
+
+def _domain_refusal(error: Exception) -> Response | None:
+    """The contract's answer to a domain error; None for any other. The domain's modules are
+    imported here, not at the top: a module that raised is loaded already, and `import app`
+    (every cold start) stays without the ones no route has touched yet."""
+    from chalicelib.domain.desk import DeskTransitionError
+    from chalicelib.domain.repositories import StaleTicket
+    from chalicelib.domain.satisfaction import AlreadyAnswered, NotResolved
+    from chalicelib.domain.submission import IdempotencyConflict
+
+    if isinstance(error, IdempotencyConflict):
+        return error_response(422, "idempotency_key_reused", str(error), "Idempotency-Key")
+    if isinstance(error, DeskTransitionError):
+        return error_response(409, "invalid_transition", str(error))
+    if isinstance(error, AlreadyAnswered):
+        return error_response(409, "already_rated", "this resolution has been rated already")
+    if isinstance(error, NotResolved):
+        return error_response(409, "not_resolved", "only a resolved ticket can be rated")
+    if isinstance(error, StaleTicket):
+        # A conditional write lost: somebody changed the ticket since it was read.
+        return error_response(409, "conflict", "the ticket changed meanwhile; read it again and retry")
+    return None

@@ -15,27 +15,12 @@ from typing import Any
 from chalice import Blueprint, Response
 from chalice.app import Request
 
+from chalicelib.api import contract
 from chalicelib.api.access import agent_authorizer, agent_from_token
-from chalicelib.api.contract.incidents import (
-    CandidateList,
-    CandidateTicket,
-    IncidentCreated,
-    IncidentList,
-    IncidentView,
-    SkippedTicket,
-    TicketsLinked,
-    TicketsUnlinked,
-    UpdateAccepted,
-    parse_incident_update,
-    parse_listing,
-    parse_new_incident,
-    parse_ticket_ids,
-)
 from chalicelib.api.http import HttpError, answers_errors, bearer_token, json_response, read_json_body
 from chalicelib.composition_root import Dependencies, dependencies
 from chalicelib.domain.agent_tokens import Agent
 from chalicelib.domain.ids import is_ticket_id
-from chalicelib.domain.incidents import FanOutNotQueued, IncidentNotFound, NotYourRegion, TooManyUpdates
 
 incidents_api = Blueprint(__name__)
 _BODY_TYPES = ["application/json", "text/plain"]
@@ -48,15 +33,19 @@ def answers_incident_errors(route: Callable[..., Response]) -> Callable[..., Res
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         try:
             return route(*args, **kwargs)
-        except IncidentNotFound:
-            raise HttpError(404, "not_found", "no such incident") from None
-        except NotYourRegion as error:
-            raise HttpError(403, "forbidden", str(error), "regions") from None
-        except TooManyUpdates as error:
-            raise HttpError(409, "too_many_updates", str(error)) from None
-        except FanOutNotQueued:
-            message = "the update is stored but its delivery could not be queued; post the same update again"
-            raise HttpError(503, "not_queued", message) from None
+        except Exception as error:
+            from chalicelib.domain import incidents  # loaded once raised: not part of `import app`
+
+            if isinstance(error, incidents.IncidentNotFound):
+                raise HttpError(404, "not_found", "no such incident") from None
+            if isinstance(error, incidents.NotYourRegion):
+                raise HttpError(403, "forbidden", str(error), "regions") from None
+            if isinstance(error, incidents.TooManyUpdates):
+                raise HttpError(409, "too_many_updates", str(error)) from None
+            if isinstance(error, incidents.FanOutNotQueued):
+                message = "the update is stored but its delivery could not be queued; post the same update again"
+                raise HttpError(503, "not_queued", message) from None
+            raise
 
     return answers_errors(wrapper)
 
@@ -71,6 +60,8 @@ def _agent(request: Request, deps: Dependencies) -> Agent:
 def _incident_id(incident_id: str) -> str:
     """A malformed id is as unknown as any other, and costs no database read."""
     if not is_ticket_id(incident_id):
+        from chalicelib.domain.incidents import IncidentNotFound
+
         raise IncidentNotFound(incident_id)
     return incident_id
 
@@ -80,9 +71,9 @@ def _incident_id(incident_id: str) -> str:
 def open_incident() -> Response:
     request, deps = incidents_api.current_request, dependencies()
     agent = _agent(request, deps)
-    incident = deps.open_incident(agent, parse_new_incident(read_json_body(request)))
+    incident = deps.open_incident(agent, contract.parse_new_incident(read_json_body(request)))
     location = {"Location": f"/incidents/{incident.incident_id}"}
-    return json_response(201, IncidentCreated.of(incident).dump(), location)
+    return json_response(201, contract.IncidentCreated.of(incident).dump(), location)
 
 
 @incidents_api.route("/incidents", methods=["GET"], authorizer=agent_authorizer)
@@ -90,8 +81,8 @@ def open_incident() -> Response:
 def list_incidents() -> Response:
     request, deps = incidents_api.current_request, dependencies()
     agent = _agent(request, deps)
-    resolved = parse_listing((request.query_params or {}).get("status"))
-    return json_response(200, IncidentList.of(resolved, deps.read_incidents.listing(agent, resolved)).dump())
+    resolved = contract.parse_listing((request.query_params or {}).get("status"))
+    return json_response(200, contract.IncidentList.of(resolved, deps.read_incidents.listing(agent, resolved)).dump())
 
 
 @incidents_api.route("/incidents/{incident_id}", methods=["GET"], authorizer=agent_authorizer)
@@ -99,7 +90,7 @@ def list_incidents() -> Response:
 def read_incident(incident_id: str) -> Response:
     request, deps = incidents_api.current_request, dependencies()
     reading = deps.read_incidents.one(_agent(request, deps), _incident_id(incident_id))
-    body = IncidentView.read(reading.incident, reading.linked_tickets).dump()
+    body = contract.IncidentView.read(reading.incident, reading.linked_tickets).dump()
     return json_response(200, body, {"Cache-Control": "no-store"})
 
 
@@ -110,10 +101,10 @@ def read_incident(incident_id: str) -> Response:
 def link_tickets(incident_id: str) -> Response:
     request, deps = incidents_api.current_request, dependencies()
     agent = _agent(request, deps)
-    ticket_ids = parse_ticket_ids(read_json_body(request))
+    ticket_ids = contract.parse_ticket_ids(read_json_body(request))
     outcome = deps.link_tickets.link(agent, _incident_id(incident_id), ticket_ids)
-    skipped = [SkippedTicket(ticket_id=ticket_id, reason=reason) for ticket_id, reason in outcome.skipped]
-    return json_response(200, TicketsLinked(linked=outcome.linked, skipped=skipped).dump())
+    skipped = [contract.SkippedTicket(ticket_id=ticket_id, reason=reason) for ticket_id, reason in outcome.skipped]
+    return json_response(200, contract.TicketsLinked(linked=outcome.linked, skipped=skipped).dump())
 
 
 @incidents_api.route(
@@ -123,9 +114,9 @@ def link_tickets(incident_id: str) -> Response:
 def unlink_tickets(incident_id: str) -> Response:
     request, deps = incidents_api.current_request, dependencies()
     agent = _agent(request, deps)
-    ticket_ids = parse_ticket_ids(read_json_body(request))
+    ticket_ids = contract.parse_ticket_ids(read_json_body(request))
     unlinked = deps.link_tickets.unlink(agent, _incident_id(incident_id), ticket_ids)
-    return json_response(200, TicketsUnlinked(unlinked=unlinked).dump())
+    return json_response(200, contract.TicketsUnlinked(unlinked=unlinked).dump())
 
 
 @incidents_api.route("/incidents/{incident_id}/candidates", methods=["GET"], authorizer=agent_authorizer)
@@ -134,8 +125,8 @@ def candidate_tickets(incident_id: str) -> Response:
     request, deps = incidents_api.current_request, dependencies()
     candidates = deps.find_candidates(_agent(request, deps), _incident_id(incident_id))
     pivot = deps.settings.pivot_language
-    rows = [CandidateTicket.of(candidate.ticket, candidate.score, pivot) for candidate in candidates]
-    return json_response(200, CandidateList(incident_id=incident_id, candidates=rows).dump())
+    rows = [contract.CandidateTicket.of(candidate.ticket, candidate.score, pivot) for candidate in candidates]
+    return json_response(200, contract.CandidateList(incident_id=incident_id, candidates=rows).dump())
 
 
 @incidents_api.route(
@@ -145,6 +136,6 @@ def candidate_tickets(incident_id: str) -> Response:
 def post_incident_update(incident_id: str) -> Response:
     request, deps = incidents_api.current_request, dependencies()
     agent = _agent(request, deps)
-    status, text = parse_incident_update(read_json_body(request))
+    status, text = contract.parse_incident_update(read_json_body(request))
     update = deps.post_incident_update(agent, _incident_id(incident_id), status, text)
-    return json_response(202, UpdateAccepted(update_id=update.update_id, status=update.status).dump())
+    return json_response(202, contract.UpdateAccepted(update_id=update.update_id, status=update.status).dump())

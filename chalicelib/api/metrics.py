@@ -11,8 +11,8 @@ from datetime import UTC
 from chalice import Blueprint, Response
 from chalice.app import Request
 
+from chalicelib.api import contract
 from chalicelib.api.access import agent_authorizer, agent_from_token, agent_of_desk
-from chalicelib.api.contract import SupportMetricsReport, parse_metrics_query
 from chalicelib.api.http import HttpError, answers_errors, bearer_token, json_response
 from chalicelib.composition_root import Dependencies, dependencies
 from chalicelib.domain.catalog import REGIONS
@@ -27,9 +27,9 @@ def support_metrics() -> Response:
     request = metrics_api.current_request
     params = request.query_params or {}
     regions = visible_regions(request, params.get("region"), deps)
-    query = parse_metrics_query(params, today=deps.clock().astimezone(UTC).date())
+    query = contract.parse_metrics_query(params, today=deps.clock().astimezone(UTC).date())
     report = deps.read_support_metrics(regions, query.language, query.period)
-    return json_response(200, SupportMetricsReport.of(report).dump())
+    return json_response(200, contract.SupportMetricsReport.of(report).dump())
 
 
 def visible_regions(request: Request, region: str | None, deps: Dependencies) -> tuple[str, ...]:

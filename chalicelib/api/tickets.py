@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from chalicelib.api import contract
 from chalicelib.api.access import open_ticket, requester_access
 from chalicelib.api.budgets import charges, rate_limited, spend
-from chalicelib.api.contract import TicketCreated, check_idempotency_key, parse_new_ticket, ticket_view
-from chalicelib.api.contract.access import AccessTokenRotated
-from chalicelib.api.contract.views import TicketExtras
 from chalicelib.api.http import HttpError, answers_errors, correlation_id, header, json_response, read_json_body
 from chalicelib.composition_root import dependencies
 from chalicelib.domain.rate_limits import BudgetSpent
@@ -28,8 +26,8 @@ INTAKE_CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded",
 def create_ticket() -> Response:
     request = tickets_api.current_request
     body = read_json_body(request)
-    idempotency_key = check_idempotency_key(header(request, "idempotency-key"))
-    new = parse_new_ticket(body)
+    idempotency_key = contract.check_idempotency_key(header(request, "idempotency-key"))
+    new = contract.parse_new_ticket(body)
     deps = dependencies()
     # The intake's request counts go in the ticket's own write: no request of their own.
     spending = charges(request, deps, "intake", requester=requester_scope(new.requester))
@@ -56,14 +54,15 @@ def get_ticket(ticket_id: str) -> Response:
     if reader.agent is not None and not glance:
         # And the requester's messages its desk reads, for an agent who does not (once each).
         messages = deps.translate_on_demand.conversation(reading.ticket, messages, reader.agent.languages)
-    body = ticket_view(
+    extras = contract.TicketExtras(reading.notifications, reading.survey, reading.incident, evidence=reading.evidence)
+    body = contract.ticket_view(
         reading.ticket,
         messages,
         reader.agent,
         now=reading.now,
         open_ahead=reading.open_ahead,
         recent_first_responses=reading.recent_first_responses,
-        extras=TicketExtras(reading.notifications, reading.survey, reading.incident, evidence=reading.evidence),
+        extras=extras,
     )
     return json_response(200, body, {"Cache-Control": "no-store"})
 
@@ -75,7 +74,7 @@ def rotate_access_token(ticket_id: str) -> Response:
     request, deps = tickets_api.current_request, dependencies()
     access = requester_access(request, ticket_id, deps)
     spend(request, deps, "token_rotation", requester=ticket_id)
-    body = AccessTokenRotated(ticket_id=ticket_id, access_token=deps.rotate_access_token(access)).dump()
+    body = contract.AccessTokenRotated(ticket_id=ticket_id, access_token=deps.rotate_access_token(access)).dump()
     return json_response(201, body, {"Cache-Control": "no-store"})
 
 
@@ -97,5 +96,5 @@ def _created(submission: Submission) -> Response:
     headers = {"Location": f"/tickets/{ticket.ticket_id}", "X-Correlation-Id": ticket.correlation_id}
     if submission.replayed:
         headers["Idempotent-Replayed"] = "true"
-    body = TicketCreated.of(ticket, submission.access_token).dump()
+    body = contract.TicketCreated.of(ticket, submission.access_token).dump()
     return json_response(201, body, headers)

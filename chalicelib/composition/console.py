@@ -7,15 +7,16 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from chalicelib.usecases.reply_preview import PreviewReply
-
 if TYPE_CHECKING:
     from chalicelib.composition_root import Dependencies
+    from chalicelib.usecases.reply_preview import PreviewReply
 
 
 class AgentConsole:
     @cached_property
     def preview_reply(self: Dependencies) -> PreviewReply:
+        from chalicelib.usecases.reply_preview import PreviewReply
+
         return PreviewReply(
             self.detector, self.text_translator, self.clock, self.settings.pivot_language, self.count_translation
         )

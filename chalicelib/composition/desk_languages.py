@@ -8,15 +8,16 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from chalicelib.usecases.on_demand_translation import TranslateOnDemand
-
 if TYPE_CHECKING:
     from chalicelib.composition_root import Dependencies
+    from chalicelib.usecases.on_demand_translation import TranslateOnDemand
 
 
 class DeskLanguages:
     @cached_property
     def translate_on_demand(self: Dependencies) -> TranslateOnDemand:
+        from chalicelib.usecases.on_demand_translation import TranslateOnDemand
+
         return TranslateOnDemand(
             self.tickets,
             self.text_translator,

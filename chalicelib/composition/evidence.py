@@ -11,16 +11,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from chalicelib.domain.evidence import object_key
-from chalicelib.domain.ports import Clock, EvidenceStorage
-from chalicelib.domain.repositories import EvidenceRepository
 from chalicelib.domain.ticket import utc_now
-from chalicelib.usecases.evidence import ConfirmUpload, ListEvidence, RequestUpload
 
 if TYPE_CHECKING:
     from chalicelib.composition_root import Dependencies
-
-_PROBE_KEY = object_key("origin", "probe")
+    from chalicelib.domain.ports import Clock, EvidenceStorage
+    from chalicelib.domain.repositories import EvidenceRepository
+    from chalicelib.usecases.evidence import ConfirmUpload, ListEvidence, RequestUpload
 
 
 class EvidenceUploads:
@@ -41,7 +38,9 @@ class EvidenceUploads:
         """Where browsers send evidence (for the requester page's CSP): the bucket's own host in
         AWS (`https://<bucket>.s3.<region>.amazonaws.com`), the emulator's origin locally. Read
         off a presigned form, which is signed locally: no AWS call."""
-        url = self.evidence_storage.presign_upload(_PROBE_KEY, "image/png", 1, 60).url
+        from chalicelib.domain.evidence import object_key
+
+        url = self.evidence_storage.presign_upload(object_key("origin", "probe"), "image/png", 1, 60).url
         parts = urlsplit(url)
         return f"{parts.scheme}://{parts.netloc}"
 
@@ -52,12 +51,18 @@ class EvidenceUploads:
 
     @cached_property
     def request_evidence_upload(self: Dependencies) -> RequestUpload:
+        from chalicelib.usecases.evidence import RequestUpload
+
         return RequestUpload(self.evidence, self.evidence_storage, self.evidence_clock)
 
     @cached_property
     def confirm_evidence_upload(self: Dependencies) -> ConfirmUpload:
+        from chalicelib.usecases.evidence import ConfirmUpload
+
         return ConfirmUpload(self.evidence, self.evidence_storage, self.evidence_clock)
 
     @cached_property
     def list_evidence(self: Dependencies) -> ListEvidence:
+        from chalicelib.usecases.evidence import ListEvidence
+
         return ListEvidence(self.evidence, self.evidence_storage, self.evidence_clock)

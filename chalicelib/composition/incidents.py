@@ -8,19 +8,18 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import aws_resource_names
-from chalicelib.domain.repositories import IncidentRepository
-from chalicelib.usecases.incident_fanout import FanOutUpdate
-from chalicelib.usecases.incidents import (
-    FAN_OUT_PAGE,
-    FindCandidates,
-    LinkTickets,
-    OpenIncident,
-    PostUpdate,
-    ReadIncidents,
-)
 
 if TYPE_CHECKING:
     from chalicelib.composition_root import Dependencies
+    from chalicelib.domain.repositories import IncidentRepository
+    from chalicelib.usecases.incident_fanout import FanOutUpdate
+    from chalicelib.usecases.incidents import (
+        FindCandidates,
+        LinkTickets,
+        OpenIncident,
+        PostUpdate,
+        ReadIncidents,
+    )
 
 
 class IncidentDesk:
@@ -36,26 +35,39 @@ class IncidentDesk:
 
     @cached_property
     def open_incident(self: Dependencies) -> OpenIncident:
+        from chalicelib.usecases.incidents import OpenIncident
+
         return OpenIncident(self.incidents, self.clock, self.settings.pivot_language)
 
     @cached_property
     def read_incidents(self: Dependencies) -> ReadIncidents:
+        from chalicelib.usecases.incidents import ReadIncidents
+
         return ReadIncidents(self.incidents)
 
     @cached_property
     def link_tickets(self: Dependencies) -> LinkTickets:
+        from chalicelib.usecases.incidents import LinkTickets
+
         return LinkTickets(self.incidents, self.tickets, self.publisher, self.incidents_queue)
 
     @cached_property
     def find_candidates(self: Dependencies) -> FindCandidates:
+        from chalicelib.usecases.incidents import FindCandidates
+
         return FindCandidates(self.incidents, self.tickets, self.work_lists, self.settings.pivot_language)
 
     @cached_property
     def post_incident_update(self: Dependencies) -> PostUpdate:
+        from chalicelib.usecases.incidents import PostUpdate
+
         return PostUpdate(self.incidents, self.publisher, self.incidents_queue, self.clock)
 
     @cached_property
     def fan_out_incident_update(self: Dependencies) -> FanOutUpdate:
+        from chalicelib.usecases.incident_fanout import FanOutUpdate
+        from chalicelib.usecases.incidents import FAN_OUT_PAGE
+
         def notify(*args: Any, **kwargs: Any) -> object:
             # Late-bound: built on the first notification, with whatever overrides are in force.
             return self.request_notification(*args, **kwargs)

@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.dead_letters import DeadLetterQueues, FailureLog, ParkedTickets, QueuePair
-from chalicelib.usecases.dead_letters import DeadLetterDesk
-from chalicelib.usecases.stuck_tickets import StuckTickets
-
 if TYPE_CHECKING:
     from chalicelib.composition_root import Dependencies
+    from chalicelib.domain.dead_letters import DeadLetterQueues, FailureLog, ParkedTickets, QueuePair
+    from chalicelib.usecases.dead_letters import DeadLetterDesk
+    from chalicelib.usecases.stuck_tickets import StuckTickets
 
 
 class Operations:
@@ -37,8 +36,12 @@ class Operations:
 
     def dead_letter_desk(self: Dependencies, pairs: Sequence[QueuePair]) -> DeadLetterDesk:
         """`pairs`: the stage's queues and their DLQs, as infra/ defines them (the CLI reads them)."""
+        from chalicelib.usecases.dead_letters import DeadLetterDesk
+
         return DeadLetterDesk(self.dead_letter_queues, self.failure_log, tuple(pairs))
 
     @cached_property
     def stuck_tickets(self: Dependencies) -> StuckTickets:
+        from chalicelib.usecases.stuck_tickets import StuckTickets
+
         return StuckTickets(self.parked_tickets, self.failure_log)

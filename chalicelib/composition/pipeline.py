@@ -8,19 +8,22 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from chalicelib.domain import stages
-from chalicelib.domain.messages import MESSAGE_ADDED, RETRANSLATE, ClaimCheck
-from chalicelib.domain.ticket import Status, Ticket, TranslationStatus
-from chalicelib.usecases.pipeline_stage import Stage
-
 if TYPE_CHECKING:
     from chalicelib.composition_root import Dependencies
+    from chalicelib.domain.messages import ClaimCheck
+    from chalicelib.domain.ticket import Ticket
+    from chalicelib.usecases.pipeline_stage import Stage
 
 
 class PipelineStages:
     @cached_property
     def stages(self: Dependencies) -> dict[str, Stage]:
         """The three pipeline workers by function name: what each consumes and does."""
+        from chalicelib.domain import stages
+        from chalicelib.domain.messages import MESSAGE_ADDED, RETRANSLATE
+        from chalicelib.domain.ticket import Status, TranslationStatus
+        from chalicelib.usecases.pipeline_stage import Stage
+
         pivot = self.settings.pivot_language
         desks_read = self.settings.desk_languages
 

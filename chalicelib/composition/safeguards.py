@@ -10,15 +10,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.agent_tokens import Agent
-from chalicelib.domain.rate_limits import Budget, parse_budgets
-from chalicelib.domain.repositories import AgentRevocations, RateCounters, TicketAccessRepository
-from chalicelib.usecases.safeguards import IdentifyAgent, RevokeAgentTokens, RotateAccessToken, SpendBudget
+from chalicelib.domain.rate_limits import parse_budgets
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from chalicelib.composition_root import Dependencies
+    from chalicelib.domain.agent_tokens import Agent
+    from chalicelib.domain.rate_limits import Budget
+    from chalicelib.domain.repositories import AgentRevocations, RateCounters, TicketAccessRepository
+    from chalicelib.usecases.safeguards import IdentifyAgent, RevokeAgentTokens, RotateAccessToken, SpendBudget
 
 RATE_LIMITS_FILE = Path(__file__).resolve().parents[1] / "data" / "rate_limits.json"
 
@@ -44,6 +45,8 @@ class Safeguards:
 
     @cached_property
     def identify_agent(self: Dependencies) -> IdentifyAgent:
+        from chalicelib.usecases.safeguards import IdentifyAgent
+
         safeguards = self.settings.safeguards
         return IdentifyAgent(
             self.agent_revocations,
@@ -65,10 +68,14 @@ class Safeguards:
 
     @cached_property
     def revoke_agent_tokens(self: Dependencies) -> RevokeAgentTokens:
+        from chalicelib.usecases.safeguards import RevokeAgentTokens
+
         return RevokeAgentTokens(self.agent_revocations)
 
     @cached_property
     def rotate_access_token(self: Dependencies) -> RotateAccessToken:
+        from chalicelib.usecases.safeguards import RotateAccessToken
+
         return RotateAccessToken(self.ticket_access, self.clock)
 
     @cached_property
@@ -77,4 +84,6 @@ class Safeguards:
 
     @cached_property
     def spend_budget(self: Dependencies) -> SpendBudget:
+        from chalicelib.usecases.safeguards import SpendBudget
+
         return SpendBudget(self.rate_counters, self.rate_budgets, enabled=self.settings.safeguards.rate_limits)

@@ -7,11 +7,10 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from chalicelib.domain.ports import HelpMatcher
-from chalicelib.usecases.self_service import AnswerSelfService, AskHelpCenter, SuggestAtIntake
-
 if TYPE_CHECKING:
     from chalicelib.composition_root import Dependencies
+    from chalicelib.domain.ports import HelpMatcher
+    from chalicelib.usecases.self_service import AnswerSelfService, AskHelpCenter, SuggestAtIntake
 
 
 class SelfServiceFirst:
@@ -28,12 +27,18 @@ class SelfServiceFirst:
 
     @cached_property
     def ask_help_center(self: Dependencies) -> AskHelpCenter:
+        from chalicelib.usecases.self_service import AskHelpCenter
+
         return AskHelpCenter(self.help_matcher)
 
     @cached_property
     def suggest_at_intake(self: Dependencies) -> SuggestAtIntake:
+        from chalicelib.usecases.self_service import SuggestAtIntake
+
         return SuggestAtIntake(self.help_matcher)
 
     @cached_property
     def answer_self_service(self: Dependencies) -> AnswerSelfService:
+        from chalicelib.usecases.self_service import AnswerSelfService
+
         return AnswerSelfService(self.tickets, self.clock)

@@ -9,19 +9,19 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import aws_resource_names
-from chalicelib.domain.conversation import Message
 from chalicelib.domain.notifications import Channel
-from chalicelib.domain.ports import NotificationChannel
-from chalicelib.domain.repositories import NotificationRepository, SurveyRepository
 from chalicelib.domain.requester_links import ticket_page_link
 from chalicelib.domain.satisfaction import survey_token
-from chalicelib.domain.ticket import Ticket
-from chalicelib.usecases.announcements import Acknowledge, AnnounceDeskChange, AnnounceReply
-from chalicelib.usecases.notify import DeliverNotifications, RequestNotification, RetryNotifications
-from chalicelib.usecases.satisfaction import RecordSatisfaction, RequestDueSurveys
 
 if TYPE_CHECKING:
     from chalicelib.composition_root import Dependencies
+    from chalicelib.domain.conversation import Message
+    from chalicelib.domain.ports import NotificationChannel
+    from chalicelib.domain.repositories import NotificationRepository, SurveyRepository
+    from chalicelib.domain.ticket import Ticket
+    from chalicelib.usecases.announcements import Acknowledge, AnnounceDeskChange, AnnounceReply
+    from chalicelib.usecases.notify import DeliverNotifications, RequestNotification, RetryNotifications
+    from chalicelib.usecases.satisfaction import RecordSatisfaction, RequestDueSurveys
 
 
 class TalkingBack:
@@ -62,6 +62,8 @@ class TalkingBack:
 
     @cached_property
     def request_notification(self: Dependencies) -> RequestNotification:
+        from chalicelib.usecases.notify import RequestNotification
+
         config = self.settings.notifications
         channels = tuple(
             channel
@@ -84,11 +86,15 @@ class TalkingBack:
 
     @cached_property
     def deliver_notifications(self: Dependencies) -> DeliverNotifications:
+        from chalicelib.usecases.notify import DeliverNotifications
+
         lease = timedelta(seconds=max(self.settings.sweep_after_seconds, 60))
         return DeliverNotifications(self.notifications, self.tickets, self.notification_channels, self.clock, lease)
 
     @cached_property
     def retry_notifications(self: Dependencies) -> RetryNotifications:
+        from chalicelib.usecases.notify import RetryNotifications
+
         return RetryNotifications(
             self.notifications,
             self.publisher,
@@ -99,11 +105,15 @@ class TalkingBack:
 
     @cached_property
     def acknowledge(self: Dependencies) -> Acknowledge:
+        from chalicelib.usecases.announcements import Acknowledge
+
         notify = self.request_notification
         return Acknowledge(self.work_lists, self.response_times, notify, self.clock, reaches=notify.reaches)
 
     @cached_property
     def announce_reply(self: Dependencies) -> AnnounceReply:
+        from chalicelib.usecases.announcements import AnnounceReply
+
         def is_incident_update(ticket: Ticket, message: Message) -> bool:
             incident_id = self.incidents.incident_of(ticket.ticket_id)
             incident = self.incidents.get(incident_id) if incident_id else None
@@ -113,6 +123,8 @@ class TalkingBack:
 
     @cached_property
     def announce_desk_change(self: Dependencies) -> AnnounceDeskChange:
+        from chalicelib.usecases.announcements import AnnounceDeskChange
+
         delay = timedelta(seconds=self.settings.notifications.csat_delay_seconds)
         return AnnounceDeskChange(self.surveys, self.request_notification, self.clock, delay)
 
@@ -128,10 +140,14 @@ class TalkingBack:
 
     @cached_property
     def request_due_surveys(self: Dependencies) -> RequestDueSurveys:
+        from chalicelib.usecases.satisfaction import RequestDueSurveys
+
         return RequestDueSurveys(self.tickets, self.surveys, self.request_notification, self.clock, self.survey_link)
 
     @cached_property
     def record_satisfaction(self: Dependencies) -> RecordSatisfaction:
+        from chalicelib.usecases.satisfaction import RecordSatisfaction
+
         return RecordSatisfaction(
             self.surveys,
             self.clock,

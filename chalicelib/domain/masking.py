@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import phonenumbers
-
 from chalicelib.domain.catalog import load
 
 # What a provider may do to `[[3]]`: spaces inside, full-width brackets or digits (CJK output).
@@ -179,6 +177,8 @@ def _find_spans(
 
 
 def _phone_spans(text: str, regions: Iterable[str | None]) -> list[Span]:
+    import phonenumbers  # here, not at the top: `import app` (every cold start) stays without it
+
     spans: list[Span] = []
     # None finds international (+...) numbers; each region adds its national formats.
     for region in dict.fromkeys([None, *regions]):

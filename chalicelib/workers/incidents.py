@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from chalice import Blueprint
 
 from chalicelib import aws_resource_names
 from chalicelib.composition_root import dependencies
 from chalicelib.settings import get_settings
-from chalicelib.usecases.pipeline_stage import QueuedRecord
-from chalicelib.workers.sqs_batch import BatchFailed, record_failures
 
 incident_workers = Blueprint(__name__)
 BATCH_SIZE = 1
@@ -24,13 +21,13 @@ BATCH_SIZE = 1
 
 @incident_workers.on_sqs_message(queue=get_settings().queue_name(aws_resource_names.INCIDENTS), batch_size=BATCH_SIZE)
 def fan_out_incident_updates(event: Any) -> dict[str, Any]:
+    from chalicelib.workers import sqs_batch  # on the first call: not part of the API's cold start
+
     deps = dependencies()
-    raw = event.to_dict() if hasattr(event, "to_dict") else event
-    sqs_records = list(SQSEvent(raw).records)
-    records = [QueuedRecord(record.message_id, record.body or "") for record in sqs_records]
+    sqs_records, records = sqs_batch.queued_records(event)
     failed = deps.fan_out_incident_update.run(records)
-    record_failures("fan_out_incident_updates", sqs_records, failed, deps)
+    sqs_batch.record_failures("fan_out_incident_updates", sqs_records, failed, deps)
     if failed and not deps.settings.report_batch_item_failures:
         # Fail closed: without ReportBatchItemFailures AWS would delete a "failed" message.
-        raise BatchFailed(f"{len(failed)} of {len(records)} incident fan-out pages failed")
+        raise sqs_batch.BatchFailed(f"{len(failed)} of {len(records)} incident fan-out pages failed")
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}

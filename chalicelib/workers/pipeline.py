@@ -10,7 +10,6 @@ from chalice import Blueprint
 from chalicelib import aws_resource_names
 from chalicelib.composition_root import dependencies
 from chalicelib.settings import get_settings
-from chalicelib.workers.sqs_batch import handle_sqs_event
 
 pipeline_workers = Blueprint(__name__)
 
@@ -20,14 +19,20 @@ BATCH_SIZE = 10
 
 @pipeline_workers.on_sqs_message(queue=get_settings().queue_name(aws_resource_names.DETECT), batch_size=BATCH_SIZE)
 def detect_language(event: Any) -> dict[str, Any]:
-    return handle_sqs_event("detect_language", event, dependencies())
+    return _handled("detect_language", event)
 
 
 @pipeline_workers.on_sqs_message(queue=get_settings().queue_name(aws_resource_names.TRANSLATE), batch_size=BATCH_SIZE)
 def translate_ticket(event: Any) -> dict[str, Any]:
-    return handle_sqs_event("translate_ticket", event, dependencies())
+    return _handled("translate_ticket", event)
 
 
 @pipeline_workers.on_sqs_message(queue=get_settings().queue_name(aws_resource_names.ROUTE), batch_size=BATCH_SIZE)
 def route_ticket(event: Any) -> dict[str, Any]:
-    return handle_sqs_event("route_ticket", event, dependencies())
+    return _handled("route_ticket", event)
+
+
+def _handled(function_name: str, event: Any) -> dict[str, Any]:
+    from chalicelib.workers.sqs_batch import handle_sqs_event  # on the first call: not in the API's cold start
+
+    return handle_sqs_event(function_name, event, dependencies())

@@ -31,11 +31,16 @@ class BatchFailed(RuntimeError):
     """Raised when records failed and partial batch responses are off (fail closed)."""
 
 
-def handle_sqs_event(function_name: str, event: Any, dependencies: Dependencies) -> dict[str, Any]:
-    """Run the stage named `function_name` over a Chalice SQSEvent (or a raw Lambda event)."""
+def queued_records(event: Any) -> tuple[list[SQSRecord], list[QueuedRecord]]:
+    """A Chalice SQSEvent (or a raw Lambda event): its SQS records, and each as a QueuedRecord."""
     raw = event.to_dict() if hasattr(event, "to_dict") else event
     sqs_records = list(SQSEvent(raw).records)
-    records = [QueuedRecord(record.message_id, record.body or "") for record in sqs_records]
+    return sqs_records, [QueuedRecord(record.message_id, record.body or "") for record in sqs_records]
+
+
+def handle_sqs_event(function_name: str, event: Any, dependencies: Dependencies) -> dict[str, Any]:
+    """Run the stage named `function_name` over a Chalice SQSEvent (or a raw Lambda event)."""
+    sqs_records, records = queued_records(event)
     stage = dependencies.stages[function_name]
     try:
         failed = dependencies.run_stage.run(stage, records)

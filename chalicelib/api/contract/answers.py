@@ -1,5 +1,5 @@
-"""The other answers: a created ticket, an accepted message, a desk's work list, health, and the
-local stage's clock."""
+"""The other answers: a created ticket, an accepted message, a desk's work list, and the local
+stage's clock (health is in health.py: it loads no other model)."""
 
 from __future__ import annotations
 
@@ -119,14 +119,6 @@ class DeskList(ViewModel):
     @classmethod
     def of(cls, region: str, state: DeskState, tickets: Sequence[Ticket]) -> DeskList:
         return cls(region=region, state=state.value, tickets=[DeskTicket.of(ticket) for ticket in tickets])
-
-
-class Health(ViewModel):
-    """Up."""
-
-    status: Literal["ok"]
-    stage: str
-    pivot_language: str = Field(description="The language agents read")
 
 
 class ClockState(ViewModel):

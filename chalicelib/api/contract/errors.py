@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from chalicelib.api.contract.base import ViewModel
+from chalicelib.api.contract.refusal import ValidationError as ValidationError
 
 Loc = tuple[int | str, ...]
 Model = TypeVar("Model", bound=BaseModel)
@@ -51,16 +52,6 @@ OWN_CODES = frozenset(
         "invalid_note",
     }
 )
-
-
-class ValidationError(ValueError):
-    """Bad input from the caller; the API answers 400 with this code, message and field."""
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
 
 
 class ErrorDetail(ViewModel):

@@ -16,12 +16,12 @@ from pydantic import ValidationError as PydanticValidationError
 
 from chalicelib.api.contract.base import RequestModel
 from chalicelib.api.contract.errors import ValidationError, refuse, validated
+from chalicelib.api.contract.refusal import MAX_BODY_BYTES as MAX_BODY_BYTES
 from chalicelib.domain import intake
 from chalicelib.domain import ticket as domain
 from chalicelib.domain.catalog import known_categories
 from chalicelib.domain.intake import MAX_DESCRIPTION, MAX_SUBJECT
 
-MAX_BODY_BYTES = 64 * 1024  # checked on the raw body, before parsing (api/http.py)
 MAX_EVIDENCE = 20
 MAX_EVIDENCE_VALUE = 2_000
 MAX_REQUESTER_ID = 128

@@ -19,6 +19,13 @@ changed size during iteration`, which the client sees as a 500 and retries.
   write atomically and serializes transactions with the other writes; under the lock moto
   does too. The lock costs little: moto's request handling holds the GIL anyway.
 
+and, through devstack.moto_sqs, SQS's receive and delete without the per-message deep copies
+and queue rescans (same answers; a lock that moto's SQS lacked), and through
+devstack.moto_serialize, DynamoDB's item responses written by json.dumps instead of moto's
+shape-walking serializer (same bodies, but for the order of keys), and through
+devstack.moto_items, items built in linear time (moto re-adds every attribute's size per
+attribute).
+
 `apply()` returns a function that undoes it; applying twice is counted, so nested users
 (a test inside a stack) are fine.
 """
@@ -29,6 +36,10 @@ import copy
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from devstack.moto_items import apply_linear_items
+from devstack.moto_serialize import apply_fast_item_responses
+from devstack.moto_sqs import apply_sqs
 
 _state = threading.local()  # .in_transaction: this thread is inside our transact_write_items
 _patch_lock = threading.Lock()
@@ -146,6 +157,9 @@ def apply() -> Callable[[], None]:
             backend.transact_write_items = _with_undo_log(_saved["transact"])  # type: ignore[method-assign]
             models.copy = _CopyKeepingTables()  # type: ignore[assignment]
             DynamoHandler.call_action = _serialized(_saved["call_action"])  # type: ignore[method-assign]
+            _saved["sqs_undo"] = apply_sqs()
+            _saved["serialize_undo"] = apply_fast_item_responses()
+            _saved["items_undo"] = apply_linear_items()
         _users += 1
     undone = threading.Event()
 
@@ -160,6 +174,9 @@ def apply() -> Callable[[], None]:
                 models.DynamoDBBackend.transact_write_items = _saved["transact"]  # type: ignore[method-assign]
                 models.copy = _saved["copy"]  # type: ignore[assignment]
                 DynamoHandler.call_action = _saved["call_action"]  # type: ignore[method-assign]
+                _saved["sqs_undo"]()
+                _saved["serialize_undo"]()
+                _saved["items_undo"]()
                 _saved.clear()
 
     return undo

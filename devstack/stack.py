@@ -9,7 +9,8 @@ tests and the benchmark start in-process:
   this process (`moto="thread"`, the default: what the tests use), or in a process of its own
   (`moto="process"`: what `make run` and `make bench` use, so the emulator does not share this
   interpreter's GIL); either way with devstack.moto_patches applied (transactions that do not
-  copy the table, DynamoDB requests serialized as DynamoDB serializes its writes);
+  copy the table, DynamoDB requests serialized as DynamoDB serializes its writes, SQS receives
+  and deletes without deep copies or rescans, item responses and items built in linear time);
 - the table and queues created from `infra.stack.resources_template(stage)`;
 - the Chalice API served by `chalice.local` on host:port, in a thread;
 - `pollers_per_queue` QueuePoller threads per pipeline queue, and the sweeper and the escalation
@@ -482,6 +483,11 @@ class LocalStack:
             logger.setLevel(logging.ERROR)
 
     def _use_readable_logs(self) -> None:
+        from chalicelib import observability
+
+        # The app builds Powertools' Logger on first use: build it now, so that the level and
+        # formatter set here are on its handler, not replaced when the first line is logged.
+        getattr(observability.logger, "service", None)
         logger = logging.getLogger(APP_LOGGER)
         self._saved_loggers.append((logger, logger.level))
         level = self.log_level or os.environ.get("POWERTOOLS_LOG_LEVEL") or "INFO"

@@ -87,6 +87,19 @@ def test_creating_a_ticket_id_twice_is_refused_and_keeps_the_first(store: Depend
     assert store.tickets.get(first.ticket_id) == first
 
 
+def test_the_same_create_sent_twice_is_done_once(store: Dependencies):
+    # Given a ticket whose write landed, but whose answer was lost, so the client library sends
+    # the same write again (botocore retries a PutItem after a timeout)
+    ticket = received_ticket()
+    store.tickets.create(ticket)
+
+    # When the same write arrives a second time
+    store.tickets.create(ticket)
+
+    # Then it is taken as done: the condition failed on that very ticket
+    assert store.tickets.get(ticket.ticket_id) == ticket
+
+
 # --- idempotency ------------------------------------------------------------------------
 
 

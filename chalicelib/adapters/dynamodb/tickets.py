@@ -60,8 +60,15 @@ class DynamoDBTickets(DynamoTable):
             else:
                 transact_with_counters(self._db, self.table_name, writes, changes)
         except ClientError as error:
-            raise _refusal(error, ticket.ticket_id, 1 + len(claim), charges) from error
+            refusal = _refusal(error, ticket.ticket_id, 1 + len(claim), charges)
+            if not (isinstance(refusal, TicketExists) and self._is_stored(ticket)):
+                raise refusal from error
+            # botocore re-sent a write that had landed (a timeout, a lost answer): the condition
+            # failed on our own ticket. A fresh ULID never clashes otherwise.
         self._counted(changes)
+
+    def _is_stored(self, ticket: Ticket) -> bool:
+        return self.get(ticket.ticket_id) == ticket
 
     def _charge(self, charge: Charge) -> dict[str, Any]:
         """One more request on a rate counter, refused (and the whole write with it) when the

@@ -119,6 +119,8 @@ class InMemoryTickets(InMemoryRepository):
     ) -> None:
         with self.db.lock:
             if ticket.ticket_id in self.db.tickets:
+                if self.get(ticket.ticket_id) == ticket:
+                    return  # the same write again (a client library's retry): done already
                 raise TicketExists(ticket.ticket_id)
             if idempotency is not None:
                 existing = self.db.idempotency.get(idempotency.key_hash)

@@ -11,10 +11,10 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from moto import mock_aws
 
 from devstack import moto_patches
 from devstack.moto_process import MotoProcess, start_server
+from tests.devstack.conftest import FAKE_CREDENTIALS
 
 TABLE = "patched"
 NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"}, max_pool_connections=16)
@@ -42,24 +42,12 @@ def put(pk: str, **attributes: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def db(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def db(patched_moto: None) -> Iterator[Any]:
     """moto in-process (mock_aws) with the patches applied, and a table with one item."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    undo = moto_patches.apply()
-    try:
-        with mock_aws():
-            client = boto3.client("dynamodb", region_name="us-east-1")
-            create_table(client)
-            client.put_item(TableName=TABLE, Item={**key("kept"), "v": {"S": "before"}})
-            yield client
-    finally:
-        undo()
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    create_table(client)
+    client.put_item(TableName=TABLE, Item={**key("kept"), "v": {"S": "before"}})
+    yield client
 
 
 def items(db: Any) -> dict[str, dict[str, Any]]:
@@ -154,16 +142,8 @@ def test_undoing_the_patch_gives_moto_its_own_transaction_back():
 
 
 @pytest.fixture
-def server_db(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def server_db(patched_moto_env: None) -> Iterator[Any]:
     """The keep-alive moto server in a thread of this process, patched, with the table."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    undo = moto_patches.apply()
     server = start_server("127.0.0.1", 0)
     endpoint = "http://{}:{}".format(*server.server_address[:2])
     try:
@@ -176,7 +156,6 @@ def server_db(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST", data=b"")).close()
         server.shutdown()
         server.server_close()
-        undo()
 
 
 def test_threads_writing_transactions_at_once_never_get_a_500_and_lose_no_increment(server_db: Any):
@@ -276,11 +255,7 @@ def test_the_server_keeps_a_connection_alive_across_requests(server_db: Any):
 
 def test_moto_in_its_own_process_answers_and_is_gone_once_stopped(monkeypatch: pytest.MonkeyPatch):
     # Given moto started in a process of its own
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
+    for name, value in FAKE_CREDENTIALS.items():
         monkeypatch.setenv(name, value)
     child = MotoProcess()
     endpoint = child.start()

@@ -10,9 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from devstack import moto_patches
 from devstack.moto_serialize import body_of
 
 TABLE = "items"
@@ -29,38 +27,26 @@ ITEM = {
 
 
 @pytest.fixture
-def db(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    undo = moto_patches.apply()
-    try:
-        with mock_aws():
-            client = boto3.client("dynamodb", region_name="us-east-1")
-            client.create_table(
-                TableName=TABLE,
-                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                AttributeDefinitions=[
-                    {"AttributeName": "pk", "AttributeType": "S"},
-                    {"AttributeName": "g", "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-                GlobalSecondaryIndexes=[
-                    {
-                        "IndexName": "by-g",
-                        "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                        "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["n"]},
-                    }
-                ],
-            )
-            client.put_item(TableName=TABLE, Item=ITEM)
-            yield client
-    finally:
-        undo()
+def db(patched_moto: None) -> Iterator[Any]:
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    client.create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "g", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-g",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["n"]},
+            }
+        ],
+    )
+    client.put_item(TableName=TABLE, Item=ITEM)
+    yield client
 
 
 def test_an_item_of_every_type_reads_back_as_written(db: Any):

@@ -11,27 +11,12 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
-
-from devstack import moto_patches
 
 
 @pytest.fixture
-def sqs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def sqs(patched_moto: None) -> Iterator[Any]:
     """moto in-process (mock_aws) with devstack's patches applied."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "t",
-        "AWS_SECRET_ACCESS_KEY": "t",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    undo = moto_patches.apply()
-    try:
-        with mock_aws():
-            yield boto3.client("sqs", region_name="us-east-1")
-    finally:
-        undo()
+    yield boto3.client("sqs", region_name="us-east-1")
 
 
 def receive(sqs: Any, url: str, count: int = 10, **extra: Any) -> list[dict[str, Any]]:

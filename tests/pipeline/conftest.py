@@ -118,6 +118,14 @@ def create_ticket(api: Client, payload: Any, headers: dict[str, str] | None = No
     return answer.body
 
 
+def routed_ticket(api: Client, pipeline: Any, payload: Any) -> dict[str, Any]:
+    """A ticket posted and taken through the pipeline to its desk: the 201's body."""
+    created = create_ticket(api, payload)
+    pipeline.drain()
+    assert view(api, created)["status"] == "routed"
+    return created
+
+
 def get_ticket(api: Client, ticket_id: str, token: str | None) -> Answer:
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
     return _answer(api.http.get(f"/tickets/{ticket_id}", headers=headers))

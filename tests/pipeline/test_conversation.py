@@ -20,6 +20,7 @@ from tests.pipeline.conftest import (
     get_ticket,
     move_clock_past_sweep_window,
     openapi_validator,
+    routed_ticket,
     view,
     with_settings,
 )
@@ -54,10 +55,7 @@ def post(api: Any, path: str, token: str, payload: Any) -> tuple[int, Any]:
 
 
 def routed_spanish_ticket(api: Any, pipeline: Any) -> dict[str, Any]:
-    created = create_ticket(api, SPANISH)
-    pipeline.drain()
-    assert view(api, created)["status"] == "routed"
-    return created
+    return routed_ticket(api, pipeline, SPANISH)
 
 
 def test_a_requester_message_reaches_agents_in_english_without_the_personal_data(api, pipeline, google_fake):

@@ -19,6 +19,7 @@ from tests.pipeline.conftest import (
     create_ticket,
     get_ticket,
     move_clock_past_sweep_window,
+    routed_ticket,
     stored_ticket,
     table_items,
     view,
@@ -72,10 +73,7 @@ def claim(api: Any, token: str, region: str = "latam") -> tuple[int, Any]:
 
 
 def routed_spanish_ticket(api: Any, pipeline: Any) -> dict[str, Any]:
-    created = create_ticket(api, SPANISH)
-    pipeline.drain()
-    assert view(api, created)["status"] == "routed"
-    return created
+    return routed_ticket(api, pipeline, SPANISH)
 
 
 def test_a_spanish_ticket_on_the_latam_desk_is_routed_without_a_provider_call(api, pipeline, desks_read):

@@ -26,7 +26,9 @@ from chalicelib.workers.pipeline import pipeline_workers
 from chalicelib.workers.sweeper import sweeper
 
 trace_calls(os.environ)  # the workers of deployed stages: X-Ray subsegments for AWS and provider calls
-app = Chalice(app_name="polyglot-desk")
+# Powertools' Logger (chalicelib/observability.py) owns the "polyglot-desk" logger; Chalice's own
+# stdout handler on it would print every line twice once that logger is built on first use.
+app = Chalice(app_name="polyglot-desk", configure_logs=False)
 app.api.cors = console_cors(get_settings())  # before the routes: each takes it as its default
 app.register_blueprint(meta_api)
 app.register_blueprint(access_api)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any, ClassVar
 
 import pytest
@@ -52,3 +55,22 @@ def test_deployed_stages_trace_the_workers_calls_and_not_the_api_or_the_authoriz
         functions = config["stages"][stage]["lambda_functions"]
         traced = {name for name, spec in functions.items() if spec.get("environment_variables", {}).get("TRACE_CALLS")}
         assert traced == set(functions) - {"api_handler", "agent_authorizer"}
+
+
+def test_every_line_is_logged_once_whoever_builds_the_logger_first():
+    # Given the app imported (Chalice names its logger after the app, as Powertools does after
+    # the service) and the app's logger built on first use
+    script = (
+        "import logging, app\n"
+        "from chalicelib.observability import logger\n"
+        "logger.info('one line')\n"
+        "print(len(logging.getLogger('polyglot-desk').handlers))\n"
+    )
+
+    # When a fresh process logs one line
+    env = {**os.environ, "POWERTOOLS_LOG_LEVEL": "INFO"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env)
+
+    # Then the logger has one handler and the line appears once
+    assert result.stdout.strip().splitlines()[-1] == "1"
+    assert result.stdout.count("one line") == 1

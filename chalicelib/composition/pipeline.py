@@ -44,10 +44,10 @@ class PipelineStages:
         # The route worker stays for claim checks the sweeper re-sends to it.
         desk_queue = self.settings.desk_queue_name
 
-        # Lambdas, so that the detect and route workers never build translators they do not use.
         def arrived(ticket: Ticket) -> None:
-            self.acknowledge(ticket)
+            self.acknowledge(ticket)  # built on the first arrival, not with the stage table
 
+        # Lambdas, so that the detect and route workers never build translators they do not use.
         later: dict[str, Callable[[ClaimCheck], None]] = {
             RETRANSLATE: lambda check: self.retranslate_ticket(check),
             MESSAGE_ADDED: lambda check: self.translate_message(check),

@@ -232,17 +232,16 @@ def langdetect_files() -> list[Path]:
     return sorted((Path(spec.origin).parent / "profiles").glob("*"))
 
 
+def python(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A fresh interpreter in the repository, its output captured."""
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, env=env, cwd=ROOT, check=False, timeout=120
+    )
+
+
 def run_child(handler: str, env: dict[str, str]) -> dict[str, Any]:
     started = time.perf_counter()
-    answer = subprocess.run(
-        [sys.executable, "-m", "bench.coldstart", "--child", handler],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        check=False,
-        timeout=120,
-    )
+    answer = python(["-m", "bench.coldstart", "--child", handler], env)
     if answer.returncode != 0:
         raise RuntimeError(f"the {handler} child failed:\n{answer.stderr[-2000:]}")
     figures: dict[str, Any] = json.loads(answer.stdout.strip().splitlines()[-1])
@@ -277,15 +276,7 @@ def measure(handler: str, repeat: int, env: dict[str, str]) -> dict[str, Any]:
 
 def import_offenders(env: dict[str, str], top: int = 10) -> list[tuple[str, float]]:
     """The top-level packages `import app` spends most in (cumulative ms, -X importtime)."""
-    answer = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import app"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        check=False,
-        timeout=120,
-    )
+    answer = python(["-X", "importtime", "-c", "import app"], env)
     rows: list[tuple[int, str, float]] = []  # (depth, top-level package, cumulative ms)
     for line in answer.stderr.splitlines():
         if not line.startswith("import time:") or line.count("|") < 2:

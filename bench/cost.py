@@ -50,22 +50,15 @@ from bench.cost_prices import (
     storage_usd_per_month,
     translation_rows,
 )
+from bench.environment import IN_PROCESS_AWS
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
+    **IN_PROCESS_AWS,
     "APP_STAGE": RUN_STAGE,
-    "MOVABLE_CLOCK": "false",
     "POWERTOOLS_METRICS_DISABLED": "false",
     "AGENT_TOKEN_SECRET": "bench-cost-agent-token-secret",
-    "TRANSLATORS": "none",
-    "REPORT_BATCH_ITEM_FAILURES": "true",
     "SWEEP_AFTER_SECONDS": "300",
-    "RATE_LIMITS": "off",
 }
 OUT = sys.__stdout__
 

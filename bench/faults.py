@@ -19,21 +19,15 @@ import os
 import sys
 import time
 
+from bench.environment import IN_PROCESS_AWS
+
 ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
+    **IN_PROCESS_AWS,
     "APP_STAGE": "faults",
-    "MOVABLE_CLOCK": "false",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "CRITICAL",
     "AGENT_TOKEN_SECRET": "bench-faults-agent-token-secret",
-    "TRANSLATORS": "none",
-    "REPORT_BATCH_ITEM_FAILURES": "true",
     "SWEEP_AFTER_SECONDS": "60",
-    "RATE_LIMITS": "off",
 }
 
 

@@ -36,6 +36,13 @@ from tests.fakes.google_translate import FakeGoogleTranslate, google_translate_s
 from tests.queues import take_messages as take_queue_messages
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+# A Spanish ticket from Mexico (the latam desk reads Spanish): the translation tests' sample.
+SPANISH_PAYMENT = {
+    "subject": "Pago rechazado",
+    "description": "No puedo pagar mi suscripción, la tarjeta es rechazada cada vez aunque tengo saldo suficiente.",
+    "category": "payment.failed",
+    "requester": {"country": "MX"},
+}
 _deserializer = TypeDeserializer()
 
 

@@ -15,6 +15,9 @@ import pytest
 from chalicelib.composition_root import dependencies
 from tests.fakes.google_translate import FakeGoogleTranslate
 from tests.pipeline.conftest import (
+    SPANISH_PAYMENT as SPANISH,
+)
+from tests.pipeline.conftest import (
     agent_bearer,
     create_ticket,
     get_ticket,
@@ -26,12 +29,6 @@ from tests.pipeline.conftest import (
     with_settings,
 )
 
-SPANISH = {
-    "subject": "Pago rechazado",
-    "description": "No puedo pagar mi suscripción, la tarjeta es rechazada cada vez aunque tengo saldo suficiente.",
-    "category": "payment.failed",
-    "requester": {"country": "MX"},
-}
 JAPANESE = {
     "description": "サブスクリプションの支払いができません。カードが毎回拒否されますが、残高は十分にあります。",
     "category": "payment.failed",

@@ -13,6 +13,9 @@ import pytest
 from chalicelib import aws_resource_names
 from tests.fakes.google_translate import FakeGoogleTranslate
 from tests.pipeline.conftest import (
+    SPANISH_PAYMENT as SPANISH,
+)
+from tests.pipeline.conftest import (
     agent_bearer,
     all_desk_messages,
     create_ticket,
@@ -22,12 +25,6 @@ from tests.pipeline.conftest import (
     with_settings,
 )
 
-SPANISH = {
-    "subject": "Pago rechazado",
-    "description": "No puedo pagar mi suscripción, la tarjeta es rechazada cada vez aunque tengo saldo suficiente.",
-    "category": "payment.failed",
-    "requester": {"country": "MX"},
-}
 # 6,720 characters: over Google's 5,000 per request, under the API's 10,000.
 LONG_SPANISH = ("No puedo pagar mi suscripción, la tarjeta es rechazada. " * 120).strip()
 
